@@ -1,0 +1,54 @@
+/// The plan's parameters: one 64-byte-aligned, immutable float buffer that
+/// every `WeightRange` indexes. Shared (not copied) between plan copies and
+/// concurrent runs.
+public final class WeightStorage: @unchecked Sendable {
+    /// Alignment of the buffer and of every range in it, in floats.
+    public static let alignmentFloats = 16
+
+    /// The first float. Valid for `count` floats for the storage's lifetime.
+    public let base: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Copies `floats` into aligned storage.
+    public convenience init(_ floats: [Float]) {
+        self.init(count: floats.count)
+        floats.withUnsafeBufferPointer { src in
+            if let s = src.baseAddress { base.update(from: s, count: floats.count) }
+        }
+    }
+
+    /// Zero-filled storage of `count` floats.
+    public init(count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+        base = raw.assumingMemoryBound(to: Float.self)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The floats of a range.
+    public func pointer(_ range: WeightRange) -> UnsafePointer<Float> { UnsafePointer(base + range.offset) }
+
+    /// A copy of a range's floats.
+    public func array(_ range: WeightRange) -> [Float] { Array(UnsafeBufferPointer(start: base + range.offset, count: range.count)) }
+}
+
+/// Builds a `WeightStorage` range by range, keeping every range aligned.
+public struct WeightStorageBuilder {
+    public private(set) var floats: [Float] = []
+
+    public init() {}
+
+    /// Appends `values` at the next aligned offset and returns their range.
+    public mutating func append(_ values: [Float]) -> WeightRange {
+        let pad = (WeightStorage.alignmentFloats - floats.count % WeightStorage.alignmentFloats) % WeightStorage.alignmentFloats
+        floats.append(contentsOf: repeatElement(0, count: pad))
+        let range = WeightRange(offset: floats.count, count: values.count)
+        floats.append(contentsOf: values)
+        return range
+    }
+
+    /// The finished storage.
+    public func build() -> WeightStorage { WeightStorage(floats) }
+}

@@ -35,6 +35,9 @@ public struct Node: Sendable {
     public var parameters: [String: Tensor]
     /// Fused work after the op.
     public var epilogue: Epilogue
+    /// Keywords of the ops passes folded or fused into this node, in order
+    /// (`["bn", "add", "relu"]`), for dumps and the plan's `fused` lists.
+    public var fused: [String] = []
     /// Where the statement was written (after macro expansion: the macro's line).
     public var location: SourceLocation?
     /// The text of that line, for diagnostics.

@@ -1,0 +1,78 @@
+import GraphIR
+import Passes
+import Testing
+
+@Suite struct FuseEpilogueTests {
+    @Test func basicBlockAddAndReLUFuseIntoSecondConv() throws {
+        var graph = try boundGraph("""
+            input x shape=1x8x8x8
+            block basic b x out=8
+            output b
+            """)
+        (graph, _) = try runPass(FoldBatchNorm(), on: graph)
+        let (after, statistics) = try runPass(FuseEpilogue(), on: graph)
+        #expect(opKeywords(after) == ["conv", "conv"])
+        #expect(statistics["fused-add"] == 1)
+        #expect(statistics["fused-relu"] == 2)
+        let conv2 = after[try #require(after.id(named: "b.conv2"))]
+        #expect(conv2.epilogue == Epilogue(addsResidual: true, relu: true))
+        #expect(conv2.fused == ["bn", "add", "relu"])
+        #expect(conv2.inputs.last == after.inputID)
+    }
+
+    @Test func projectionShortcutTakesTheAddWhenComputedLast() throws {
+        var graph = try boundGraph("""
+            input x shape=1x4x8x8
+            block basic b x out=8 stride=2
+            output b
+            """)
+        (graph, _) = try runPass(FoldBatchNorm(), on: graph)
+        let (after, statistics) = try runPass(FuseEpilogue(), on: graph)
+        #expect(statistics["fused-add"] == 1)
+        #expect(opKeywords(after) == ["conv", "conv", "conv"])
+        // Exactly one conv reads a residual, and it runs last.
+        let fused = after.nodes.filter(\.epilogue.addsResidual)
+        #expect(fused.count == 1)
+        #expect(after.nodes.last?.epilogue.addsResidual == true)
+    }
+
+    @Test func addOfTwoNonConvsKeepsTheAddButFusesTheReLU() throws {
+        let graph = try boundGraph("""
+            input x shape=1x2x6x6
+            maxpool p x kernel=3 stride=1 pad=1
+            add a p x
+            relu r a
+            output r
+            """)
+        let (after, statistics) = try runPass(FuseEpilogue(), on: graph)
+        #expect(opKeywords(after) == ["maxpool", "add"])
+        #expect(statistics["fused-relu"] == 1)
+    }
+
+    @Test func reluAfterPoolIsNotFused() throws {
+        let graph = try boundGraph("""
+            input x shape=1x2x6x6
+            maxpool p x kernel=2
+            relu r p
+            output r
+            """)
+        let (after, _) = try runPass(FuseEpilogue(), on: graph)
+        #expect(opKeywords(after) == ["maxpool", "relu"])
+    }
+
+    @Test func convWithReLUIsNotGivenAResidual() throws {
+        // relu(conv) + x must stay relu-then-add.
+        let graph = try boundGraph("""
+            input x shape=1x2x6x6
+            conv c x out=2 kernel=3 pad=1
+            relu r c
+            add a r x
+            output a
+            """)
+        var after = graph
+        var statistics = PassStatistics()
+        try FuseEpilogue().run(&after, &statistics)
+        #expect(statistics["fused-add"] == 0)
+        #expect(opKeywords(after) == ["conv", "add"])
+    }
+}

@@ -9,9 +9,9 @@
 /// of MR and NR, so whether an output falls in a partial register tile does
 /// not depend on the thread count either.
 struct ConvTiling {
-    /// K block: a 16 × 256 B micro-panel (16 KiB) stays in L1.
-    static let kcMax = 256
-    /// Largest output-channel block (24 A panels, 144 KiB at kc = 256, in L2).
+    /// Largest K block: a 16 × 320 B micro-panel (20 KiB) stays in L1.
+    static let kcMax = 320
+    /// Largest output-channel block (24 A panels, 180 KiB at kc = 320, in L2).
     static let mcMax = 144
     /// Largest pixel block (12 B panels).
     static let ncMax = 192
@@ -40,15 +40,19 @@ struct ConvTiling {
         let m = g.outChannels / g.groups, n = g.outH * g.outW
         let k = g.inChannels / g.groups * g.kernelH * g.kernelW
         self.m = m; self.n = n; self.k = k
-        kc = min(k, Self.kcMax)
+        kc = Self.ceilDiv(k, Self.ceilDiv(k, Self.kcMax))
         var mc = min(Self.roundUp(m, mr), Self.mcMax)
         var nc = min(Self.roundUp(n, nr), Self.ncMax)
-        let target = threads > 1 ? 3 * threads : 1
+        // Even blocks (a small last block would leave a thread idle).
+        mc = Self.roundUp(Self.ceilDiv(m, Self.ceilDiv(m, mc)), mr)
+        nc = Self.roundUp(Self.ceilDiv(n, Self.ceilDiv(n, nc)), nr)
+        let target = threads > 1 ? 4 * threads : 1
         let count = { (mc: Int, nc: Int) in g.groups * Self.ceilDiv(m, mc) * Self.ceilDiv(n, nc) }
         while count(mc, nc) < target {
-            if nc > 4 * nr { nc = Self.roundUp(nc / 2, nr) }
-            else if mc > mr { mc = Self.roundUp(mc / 2, mr) }
-            else if nc > nr { nc = Self.roundUp(nc / 2, nr) }
+            let mBlocks = Self.ceilDiv(m, mc), nBlocks = Self.ceilDiv(n, nc)
+            if nc > 4 * nr { nc = min(Self.roundUp(Self.ceilDiv(n, nBlocks + 1), nr), nc - nr) }
+            else if mc > mr { mc = min(Self.roundUp(Self.ceilDiv(m, mBlocks + 1), mr), mc - mr) }
+            else if nc > nr { nc = min(Self.roundUp(Self.ceilDiv(n, nBlocks + 1), nr), nc - nr) }
             else { break }
         }
         self.mc = mc; self.nc = nc

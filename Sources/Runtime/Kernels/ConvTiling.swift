@@ -1,0 +1,84 @@
+/// How `PackedConvolution` cuts one image's convolution into GEMM blocks and
+/// parallel tasks, and where its scratch space goes.
+///
+/// Per group, the GEMM is `C[M×N] = A[M×K] · B[K×N]` with M = output channels
+/// of the group, N = output pixels, K = input channels of the group · kH · kW.
+/// A task owns an `mc × nc` output block (never a share of K), so the
+/// summation order of every output — K blocks of `kc`, each summed in
+/// increasing k — is the same for any thread count. Block edges are multiples
+/// of MR and NR, so whether an output falls in a partial register tile does
+/// not depend on the thread count either.
+struct ConvTiling {
+    /// Largest K block: a 16 × 320 B micro-panel (20 KiB) stays in L1.
+    static let kcMax = 320
+    /// Largest output-channel block (24 A panels, 180 KiB at kc = 320, in L2).
+    static let mcMax = 144
+    /// Largest pixel block (12 B panels).
+    static let ncMax = 192
+    /// Floats of slack before and after the padded input copy, so masked
+    /// vector loads past a row's ends stay inside scratch.
+    static let slack = 64
+
+    let geometry: ConvGeometry
+    /// Rows (output channels) and columns (pixels) of one group's GEMM.
+    let m: Int, n: Int, k: Int
+    let kc: Int, mc: Int, nc: Int
+    let mBlocks: Int, nBlocks: Int
+    /// Tasks per image: groups · mBlocks · nBlocks.
+    let tasks: Int
+    let workers: Int
+    /// 1x1, stride 1, no padding: B is the input itself.
+    let pointwise: Bool
+    /// 1x1 without padding but strided: B is a subsampled copy of the input.
+    let subsampled: Bool
+    /// Rows and row stride of the zero-padded input copy (general case).
+    let paddedH: Int, paddedW: Int
+
+    init(geometry g: ConvGeometry, threads: Int) {
+        geometry = g
+        let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
+        let m = g.outChannels / g.groups, n = g.outH * g.outW
+        let k = g.inChannels / g.groups * g.kernelH * g.kernelW
+        self.m = m; self.n = n; self.k = k
+        kc = Self.ceilDiv(k, Self.ceilDiv(k, Self.kcMax))
+        var mc = min(Self.roundUp(m, mr), Self.mcMax)
+        var nc = min(Self.roundUp(n, nr), Self.ncMax)
+        // Even blocks (a small last block would leave a thread idle).
+        mc = Self.roundUp(Self.ceilDiv(m, Self.ceilDiv(m, mc)), mr)
+        nc = Self.roundUp(Self.ceilDiv(n, Self.ceilDiv(n, nc)), nr)
+        let target = threads > 1 ? 4 * threads : 1
+        let count = { (mc: Int, nc: Int) in g.groups * Self.ceilDiv(m, mc) * Self.ceilDiv(n, nc) }
+        while count(mc, nc) < target {
+            let mBlocks = Self.ceilDiv(m, mc), nBlocks = Self.ceilDiv(n, nc)
+            if nc > 4 * nr { nc = min(Self.roundUp(Self.ceilDiv(n, nBlocks + 1), nr), nc - nr) }
+            else if mc > mr { mc = min(Self.roundUp(Self.ceilDiv(m, mBlocks + 1), mr), mc - mr) }
+            else if nc > nr { nc = min(Self.roundUp(Self.ceilDiv(n, nBlocks + 1), nr), nc - nr) }
+            else { break }
+        }
+        self.mc = mc; self.nc = nc
+        mBlocks = Self.ceilDiv(m, mc); nBlocks = Self.ceilDiv(n, nc)
+        tasks = g.groups * mBlocks * nBlocks
+        workers = max(1, min(threads, tasks))
+        let oneByOne = g.kernelH == 1 && g.kernelW == 1 && g.padTop == 0 && g.padLeft == 0
+        pointwise = oneByOne && g.strideH == 1 && g.strideW == 1
+        subsampled = oneByOne && !pointwise
+        paddedH = max(g.inH + g.padTop, (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1)
+        paddedW = max(g.inW + g.padLeft, (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1)
+    }
+
+    /// Floats of the shared input copy (one image), including slack.
+    var inputCopyFloats: Int {
+        if pointwise { return 0 }
+        if subsampled { return geometry.inChannels * n }
+        return geometry.inChannels * paddedH * paddedW + 2 * Self.slack
+    }
+
+    /// Floats of one worker's packed B block plus its edge tile.
+    var workerFloats: Int { kc * nc + GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.nr }
+
+    /// Total scratch floats.
+    var scratchFloats: Int { inputCopyFloats + workers * workerFloats }
+
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+    static func roundUp(_ a: Int, _ b: Int) -> Int { ceilDiv(a, b) * b }
+}

@@ -1,0 +1,100 @@
+/// The 6×16 FP32 GEMM microkernel: `C[6×16] = A[6×k] · B[k×16]`, with an
+/// optional fused epilogue, for AVX2 + FMA (12 ymm accumulators, 2 for the B
+/// row, 1 for the broadcast A value: 15 of the 16 ymm registers).
+///
+/// Packed operands (BLIS layout, edges zero-padded by the packing routines so
+/// the kernel has no loops in the MR or NR direction):
+///
+/// ```
+///   a: MR-row panel, k-major        b: NR-column panel, k-major
+///   k=0: a0 a1 a2 a3 a4 a5          k=0: b0 b1 … b15
+///   k=1: a0 a1 a2 a3 a4 a5          k=1: b0 b1 … b15
+///   …                               …
+/// ```
+///
+/// Accumulation order: every accumulator starts at zero and takes one FMA per
+/// `k`, in increasing `k`; then, in this order, the epilogue adds the previous
+/// `C` (`accumulate`), the row's bias, the residual, and clamps at zero
+/// (`relu`). The kernel reads `c` only when `accumulate` is set, so it never
+/// reads an output it has not written — arena memory holds garbage, even NaN.
+enum GEMMMicrokernel6x16 {
+    /// Rows of the register tile.
+    static let mr = 6
+    /// Columns of the register tile.
+    static let nr = 16
+
+    /// What to do with the accumulators before storing them.
+    struct Epilogue {
+        /// Adds the `C` tile already in memory (a previous K block's sum).
+        var accumulate: Bool
+        /// Bias of the tile's first row (rows follow contiguously), or nil.
+        var bias: UnsafePointer<Float>?
+        /// Residual tile with the same row stride as `C`, or nil.
+        var residual: UnsafePointer<Float>?
+        /// Clamps negative results to zero.
+        var relu: Bool
+
+        /// Stores the raw sums.
+        static var none: Epilogue { Epilogue(accumulate: false, bias: nil, residual: nil, relu: false) }
+    }
+
+    /// Computes one full 6×16 tile of `c` (row stride `ldc` floats).
+    @inline(__always)
+    static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        var remaining = k
+        while remaining > 0 {
+            let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
+            c0.addProduct(SIMD16(repeating: pa[0]), bv)
+            c1.addProduct(SIMD16(repeating: pa[1]), bv)
+            c2.addProduct(SIMD16(repeating: pa[2]), bv)
+            c3.addProduct(SIMD16(repeating: pa[3]), bv)
+            c4.addProduct(SIMD16(repeating: pa[4]), bv)
+            c5.addProduct(SIMD16(repeating: pa[5]), bv)
+            pa += 6
+            pb += 64
+            remaining &-= 1
+        }
+
+        let r0 = UnsafeMutableRawPointer(c), r1 = r0 + ldc &* 4, r2 = r1 + ldc &* 4
+        let r3 = r2 + ldc &* 4, r4 = r3 + ldc &* 4, r5 = r4 + ldc &* 4
+        if epilogue.accumulate {
+            c0 += r0.loadUnaligned(as: SIMD16<Float>.self)
+            c1 += r1.loadUnaligned(as: SIMD16<Float>.self)
+            c2 += r2.loadUnaligned(as: SIMD16<Float>.self)
+            c3 += r3.loadUnaligned(as: SIMD16<Float>.self)
+            c4 += r4.loadUnaligned(as: SIMD16<Float>.self)
+            c5 += r5.loadUnaligned(as: SIMD16<Float>.self)
+        }
+        if let bias = epilogue.bias {
+            c0 += SIMD16(repeating: bias[0]); c1 += SIMD16(repeating: bias[1])
+            c2 += SIMD16(repeating: bias[2]); c3 += SIMD16(repeating: bias[3])
+            c4 += SIMD16(repeating: bias[4]); c5 += SIMD16(repeating: bias[5])
+        }
+        if let residual = epilogue.residual {
+            let q0 = UnsafeRawPointer(residual), q1 = q0 + ldc &* 4, q2 = q1 + ldc &* 4
+            let q3 = q2 + ldc &* 4, q4 = q3 + ldc &* 4, q5 = q4 + ldc &* 4
+            c0 += q0.loadUnaligned(as: SIMD16<Float>.self)
+            c1 += q1.loadUnaligned(as: SIMD16<Float>.self)
+            c2 += q2.loadUnaligned(as: SIMD16<Float>.self)
+            c3 += q3.loadUnaligned(as: SIMD16<Float>.self)
+            c4 += q4.loadUnaligned(as: SIMD16<Float>.self)
+            c5 += q5.loadUnaligned(as: SIMD16<Float>.self)
+        }
+        if epilogue.relu {
+            let zero = SIMD16<Float>()
+            c0 = pointwiseMax(c0, zero); c1 = pointwiseMax(c1, zero); c2 = pointwiseMax(c2, zero)
+            c3 = pointwiseMax(c3, zero); c4 = pointwiseMax(c4, zero); c5 = pointwiseMax(c5, zero)
+        }
+        r0.storeBytes(of: c0, as: SIMD16<Float>.self)
+        r1.storeBytes(of: c1, as: SIMD16<Float>.self)
+        r2.storeBytes(of: c2, as: SIMD16<Float>.self)
+        r3.storeBytes(of: c3, as: SIMD16<Float>.self)
+        r4.storeBytes(of: c4, as: SIMD16<Float>.self)
+        r5.storeBytes(of: c5, as: SIMD16<Float>.self)
+    }
+}

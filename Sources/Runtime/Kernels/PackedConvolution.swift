@@ -1,0 +1,193 @@
+import Synchronization
+
+/// FP32 convolution as a packed GEMM per image and group (BLIS-style), with
+/// bias, residual add and ReLU fused into the store.
+///
+/// Per group the GEMM is `C[M×N] = A[M×K] · B[K×N]`: M = the group's output
+/// channels, N = output pixels (one image), K = the group's input channels ·
+/// kH · kW, so `C` rows are NCHW output rows. A (the weights) is packed once,
+/// at compile time, into MR-row panels (`packWeights`); B (the input) is
+/// packed per task into NR-column panels of one K block — an implicit im2col
+/// tile, never a full im2col buffer:
+///
+/// ```
+///   packed A, per group: panel 0 (rows 0…5), panel 1 (rows 6…11), …
+///     panel p: k=0: w[6p+0][0] … w[6p+5][0] | k=1: … | … | k=K-1: …
+///     (rows past M are zero)
+///   packed B, per worker: kc × nc block, NR-column panels
+///     panel j: k=k0: x(k0, 16j+0) … x(k0, 16j+15) | k=k0+1: … | …
+///     (pixels past N and taps in the padding are zero)
+/// ```
+///
+/// The 6×16 microkernel is `GEMMMicrokernel6x16`. Tasks are output blocks
+/// (`ConvTiling`), so results are bitwise identical for any thread count.
+/// `run` never reads `output` or `scratch` before writing them.
+public enum PackedConvolution {
+    /// Floats `packWeights` returns for this geometry.
+    public static func packedWeightCount(geometry: ConvGeometry) -> Int {
+        let m = geometry.outChannels / geometry.groups
+        let k = geometry.inChannels / geometry.groups * geometry.kernelH * geometry.kernelW
+        let mr = GEMMMicrokernel6x16.mr
+        return geometry.groups * ConvTiling.ceilDiv(m, mr) * k * mr
+    }
+
+    /// Packs OIHW weights (outC × inC/groups × kH × kW, row-major) for `run`.
+    public static func packWeights(_ oihw: [Float], geometry: ConvGeometry) -> [Float] {
+        let m = geometry.outChannels / geometry.groups
+        let k = geometry.inChannels / geometry.groups * geometry.kernelH * geometry.kernelW
+        precondition(oihw.count == geometry.outChannels * k, "OIHW weights: expected \(geometry.outChannels * k) floats, got \(oihw.count)")
+        let mr = GEMMMicrokernel6x16.mr
+        let panels = ConvTiling.ceilDiv(m, mr)
+        var packed = [Float](repeating: 0, count: packedWeightCount(geometry: geometry))
+        for group in 0..<geometry.groups {
+            for panel in 0..<panels {
+                let panelBase = (group * panels + panel) * k * mr
+                for r in 0..<mr where panel * mr + r < m {
+                    let row = (group * m + panel * mr + r) * k
+                    for kk in 0..<k { packed[panelBase + kk * mr + r] = oihw[row + kk] }
+                }
+            }
+        }
+        return packed
+    }
+
+    /// Floats of per-call scratch `run` needs with `threads` threads.
+    public static func scratchFloats(geometry: ConvGeometry, threads: Int) -> Int {
+        ConvTiling(geometry: geometry, threads: threads).scratchFloats
+    }
+
+    /// Computes `output = relu?(conv(input, weights) + bias + residual)` for
+    /// NCHW `input`/`output`; `residual`, if given, has the output's shape.
+    /// `scratch` must hold `scratchFloats(geometry:threads:)` floats.
+    public static func run(geometry: ConvGeometry, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                           input: UnsafePointer<Float>, residual: UnsafePointer<Float>?, relu: Bool,
+                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+        let tiling = ConvTiling(geometry: geometry, threads: threads)
+        let g = geometry
+        let inImage = g.inChannels * g.inH * g.inW
+        let outImage = g.outChannels * tiling.n
+        let workerScratch = scratch + tiling.inputCopyFloats
+        for image in 0..<g.batch {
+            let view = prepareInput(input + image * inImage, tiling: tiling, copy: scratch, threads: threads)
+            let out = output + image * outImage
+            let res = residual.map { $0 + image * outImage }
+            let next = Atomic<Int>(0)
+            parallelFor(tiling.workers, threads: tiling.workers) { worker in
+                let b = workerScratch + worker * tiling.workerFloats
+                let tile = b + tiling.kc * tiling.nc
+                while true {
+                    let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if task >= tiling.tasks { break }
+                    runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
+                            residual: res, relu: relu, output: out, packedB: b, tile: tile)
+                }
+            }
+        }
+    }
+
+    /// Computes one task's `mc × nc` output block over all of K.
+    private static func runTask(_ task: Int, tiling t: ConvTiling, view: InputView, packedWeights: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, relu: Bool,
+                                output: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
+                                tile: UnsafeMutablePointer<Float>) {
+        let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
+        let blocksPerGroup = t.mBlocks * t.nBlocks
+        let group = task / blocksPerGroup
+        let mBlock = task % blocksPerGroup / t.nBlocks
+        let nBlock = task % t.nBlocks
+        let m0 = mBlock * t.mc, mLen = min(t.mc, t.m - m0)
+        let n0 = nBlock * t.nc, nLen = min(t.nc, t.n - n0)
+        let ldc = t.n
+        let groupOut = output + group * t.m * ldc
+        let groupResidual = residual.map { $0 + group * t.m * ldc }
+        let groupBias = bias.map { $0 + group * t.m }
+        let groupA = packedWeights + group * ConvTiling.ceilDiv(t.m, mr) * t.k * mr
+        let groupView = view.forGroup(group, channels: t.geometry.inChannels / t.geometry.groups)
+
+        var k0 = 0
+        while k0 < t.k {
+            let kLen = min(t.kc, t.k - k0)
+            let accumulate = k0 > 0
+            let last = k0 + kLen == t.k
+            groupView.pack(kStart: k0, kCount: kLen, nStart: n0, nCount: nLen, n: t.n, into: packedB)
+            var jp = 0
+            while jp * nr < nLen {
+                let col = n0 + jp * nr, cols = min(nr, t.n - col)
+                let b = UnsafePointer(packedB + jp * kLen * nr)
+                var ip = 0
+                while ip * mr < mLen {
+                    let row = m0 + ip * mr, rows = min(mr, t.m - row)
+                    let a = groupA + (row * t.k + k0 * mr)
+                    let c = groupOut + row * ldc + col
+                    let rowBias = last ? groupBias.map { $0 + row } : nil
+                    let rowResidual = last ? groupResidual.map { $0 + row * ldc + col } : nil
+                    if rows == mr && cols == nr {
+                        let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: rowBias,
+                                                                    residual: rowResidual, relu: last && relu)
+                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue)
+                    } else {
+                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, c: tile, ldc: nr, epilogue: .none)
+                        for r in 0..<rows {
+                            for j in 0..<cols {
+                                var v = tile[r * nr + j]
+                                if accumulate { v += c[r * ldc + j] }
+                                if let rowBias { v += rowBias[r] }
+                                if let rowResidual { v += rowResidual[r * ldc + j] }
+                                if last && relu { v = max(v, 0) }
+                                c[r * ldc + j] = v
+                            }
+                        }
+                    }
+                    ip += 1
+                }
+                jp += 1
+            }
+            k0 += kLen
+        }
+    }
+
+    /// Makes the image's input readable by `InputView`: as is (pointwise), a
+    /// subsampled copy (strided 1x1), or a zero-padded copy (everything else).
+    private static func prepareInput(_ image: UnsafePointer<Float>, tiling t: ConvTiling,
+                                     copy: UnsafeMutablePointer<Float>, threads: Int) -> InputView {
+        let g = t.geometry
+        if t.pointwise {
+            return InputView(base: image, plane: g.inH * g.inW, flat: true, rowStep: 0, colStep: 1,
+                             tapRowStep: 0, tapColStep: 0, kernelH: 1, kernelW: 1, outW: t.n)
+        }
+        let inPlane = g.inH * g.inW
+        if t.subsampled {
+            let n = t.n
+            parallelFor(g.inChannels, threads: threads) { c in
+                let src = image + c * inPlane, dst = copy + c * n
+                for oh in 0..<g.outH {
+                    let srcRow = src + oh * g.strideH * g.inW, dstRow = dst + oh * g.outW
+                    for ow in 0..<g.outW { dstRow[ow] = srcRow[ow * g.strideW] }
+                }
+            }
+            return InputView(base: copy, plane: n, flat: true, rowStep: 0, colStep: 1,
+                             tapRowStep: 0, tapColStep: 0, kernelH: 1, kernelW: 1, outW: n)
+        }
+        let hp = t.paddedH, wp = t.paddedW, plane = hp * wp
+        let base = copy + ConvTiling.slack
+        copy.update(repeating: 0, count: ConvTiling.slack)
+        (base + g.inChannels * plane).update(repeating: 0, count: ConvTiling.slack)
+        parallelFor(g.inChannels, threads: threads) { c in
+            let src = image + c * inPlane, dst = base + c * plane
+            for ph in 0..<hp {
+                let row = dst + ph * wp
+                let ih = ph - g.padTop
+                if ih < 0 || ih >= g.inH {
+                    row.update(repeating: 0, count: wp)
+                    continue
+                }
+                row.update(repeating: 0, count: g.padLeft)
+                (row + g.padLeft).update(from: src + ih * g.inW, count: g.inW)
+                (row + g.padLeft + g.inW).update(repeating: 0, count: wp - g.padLeft - g.inW)
+            }
+        }
+        return InputView(base: base, plane: plane, flat: false, rowStep: g.strideH * wp, colStep: g.strideW,
+                         tapRowStep: g.dilationH * wp, tapColStep: g.dilationW, kernelH: g.kernelH,
+                         kernelW: g.kernelW, outW: g.outW)
+    }
+}

@@ -1,0 +1,211 @@
+import Testing
+@testable import Runtime
+
+/// One convolution case: geometry, fused epilogue, seed. Runs
+/// `PackedConvolution` against a `Double` reference (XNNPACK's tester style).
+struct ConvolutionCase: CustomStringConvertible {
+    var batch = 1, inChannels = 3, outChannels = 4, inH = 5, inW = 5
+    var kernelH = 3, kernelW = 3, strideH = 1, strideW = 1
+    var padTop = 0, padLeft = 0, padBottom = 0, padRight = 0
+    var dilationH = 1, dilationW = 1, groups = 1
+    var bias = true, residual = false, relu = false
+    var seed: UInt64 = 1
+
+    var description: String {
+        "batch=\(batch) in=\(inChannels)x\(inH)x\(inW) out=\(outChannels) kernel=\(kernelH)x\(kernelW) "
+            + "stride=\(strideH)x\(strideW) pad=\(padTop),\(padLeft),\(padBottom),\(padRight) "
+            + "dilation=\(dilationH)x\(dilationW) groups=\(groups) bias=\(bias) residual=\(residual) relu=\(relu) seed=\(seed)"
+    }
+
+    var geometry: ConvGeometry {
+        let outH = (inH + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH + 1
+        let outW = (inW + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW + 1
+        return ConvGeometry(batch: batch, inChannels: inChannels, inH: inH, inW: inW, outChannels: outChannels,
+                            outH: outH, outW: outW, kernelH: kernelH, kernelW: kernelW, strideH: strideH,
+                            strideW: strideW, padTop: padTop, padLeft: padLeft, dilationH: dilationH,
+                            dilationW: dilationW, groups: groups)
+    }
+
+    /// Random operands: input, OIHW weights, bias, residual.
+    func operands() -> (input: [Float], weights: [Float], bias: [Float], residual: [Float]) {
+        let g = geometry
+        var rng = SplitMix64(seed: seed)
+        let input = (0..<(batch * inChannels * inH * inW)).map { _ in rng.nextFloat() }
+        let weights = (0..<(outChannels * inChannels / groups * kernelH * kernelW)).map { _ in rng.nextFloat() }
+        let bias = (0..<outChannels).map { _ in rng.nextFloat() }
+        let residual = (0..<(batch * outChannels * g.outH * g.outW)).map { _ in rng.nextFloat() }
+        return (input, weights, bias, residual)
+    }
+
+    /// `PackedConvolution.run` on garbage-filled (NaN) output and scratch.
+    func runPacked(threads: Int) -> [Float] {
+        let g = geometry
+        let (input, weights, bias, residual) = operands()
+        let packed = PackedConvolution.packWeights(weights, geometry: g)
+        #expect(packed.count == PackedConvolution.packedWeightCount(geometry: g))
+        var output = [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
+        var scratch = [Float](repeating: .nan, count: PackedConvolution.scratchFloats(geometry: g, threads: threads))
+        packed.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                input.withUnsafeBufferPointer { x in
+                    residual.withUnsafeBufferPointer { r in
+                        output.withUnsafeMutableBufferPointer { y in
+                            scratch.withUnsafeMutableBufferPointer { s in
+                                PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                                      bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                      residual: self.residual ? r.baseAddress : nil, relu: relu,
+                                                      output: y.baseAddress!, scratch: s.baseAddress!, threads: threads)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Direct convolution in `Double`.
+    func reference() -> [Double] {
+        let g = geometry
+        let (input, weights, bias, residual) = operands()
+        let cinG = inChannels / groups, coutG = outChannels / groups
+        var out = [Double](repeating: 0, count: batch * outChannels * g.outH * g.outW)
+        for b in 0..<batch {
+            for o in 0..<outChannels {
+                let grp = o / coutG
+                for oh in 0..<g.outH {
+                    for ow in 0..<g.outW {
+                        var sum = self.bias ? Double(bias[o]) : 0
+                        for ci in 0..<cinG {
+                            for kh in 0..<kernelH {
+                                let ih = oh * strideH - padTop + kh * dilationH
+                                if ih < 0 || ih >= inH { continue }
+                                for kw in 0..<kernelW {
+                                    let iw = ow * strideW - padLeft + kw * dilationW
+                                    if iw < 0 || iw >= inW { continue }
+                                    let x = input[((b * inChannels + grp * cinG + ci) * inH + ih) * inW + iw]
+                                    let w = weights[((o * cinG + ci) * kernelH + kh) * kernelW + kw]
+                                    sum += Double(x) * Double(w)
+                                }
+                            }
+                        }
+                        let index = ((b * outChannels + o) * g.outH + oh) * g.outW + ow
+                        if self.residual { sum += Double(residual[index]) }
+                        out[index] = relu ? max(sum, 0) : sum
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Checks `run` against the reference: max abs error ≤ 1e-4 · max |ref|.
+    func check(threads: Int = 1) {
+        let got = runPacked(threads: threads)
+        let want = reference()
+        let scale = max(want.map { abs($0) }.max() ?? 0, 1e-30)
+        var worst = 0
+        var worstError = -1.0
+        for i in want.indices {
+            let error = abs(Double(got[i]) - want[i])
+            if !(error <= worstError) { worst = i; worstError = error }  // NaN counts as worst
+        }
+        #expect(worstError <= 1e-4 * scale,
+                "\(self) threads=\(threads): index \(worst) got \(got[worst]) want \(want[worst]) (max |ref| \(scale))")
+    }
+}
+
+/// A small deterministic generator (values in [-1, 1)).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
+
+@Suite struct PackedConvolutionTests {
+    @Test func pointwiseEdges() {
+        // M < MR, M = MR + 1, N mod NR ≠ 0, N < NR, K = 1.
+        for (cin, cout, h, w) in [(1, 1, 1, 1), (1, 5, 3, 7), (4, 7, 5, 5), (16, 13, 4, 4), (3, 6, 4, 4), (8, 70, 9, 9)] {
+            ConvolutionCase(inChannels: cin, outChannels: cout, inH: h, inW: w, kernelH: 1, kernelW: 1).check()
+        }
+    }
+
+    @Test func threeByThree() {
+        ConvolutionCase(inChannels: 3, outChannels: 4, inH: 5, inW: 5, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()
+        ConvolutionCase(inChannels: 8, outChannels: 17, inH: 14, inW: 14, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()
+        ConvolutionCase(inChannels: 5, outChannels: 9, inH: 7, inW: 7).check()
+        ConvolutionCase(inChannels: 2, outChannels: 3, inH: 1, inW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()
+    }
+
+    @Test func stridesAndAsymmetricPadding() {
+        ConvolutionCase(inChannels: 4, outChannels: 8, inH: 9, inW: 11, strideH: 2, strideW: 2,
+                        padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()
+        ConvolutionCase(inChannels: 3, outChannels: 5, inH: 8, inW: 8, strideH: 2, strideW: 1,
+                        padTop: 0, padLeft: 1, padBottom: 1, padRight: 0).check()
+        ConvolutionCase(inChannels: 3, outChannels: 5, inH: 10, inW: 13, strideH: 3, strideW: 3,
+                        padTop: 2, padLeft: 0, padBottom: 0, padRight: 2).check()
+        // Strided 1x1 (ResNet downsample) and padded 1x1.
+        ConvolutionCase(inChannels: 12, outChannels: 20, inH: 9, inW: 9, kernelH: 1, kernelW: 1, strideH: 2, strideW: 2).check()
+        ConvolutionCase(inChannels: 4, outChannels: 4, inH: 3, inW: 3, kernelH: 1, kernelW: 1,
+                        padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()
+    }
+
+    @Test func sevenBySevenStem() {
+        ConvolutionCase(inChannels: 3, outChannels: 64, inH: 32, inW: 32, kernelH: 7, kernelW: 7, strideH: 2, strideW: 2,
+                        padTop: 3, padLeft: 3, padBottom: 3, padRight: 3).check(threads: 2)
+    }
+
+    @Test func dilation() {
+        ConvolutionCase(inChannels: 4, outChannels: 6, inH: 11, inW: 11, padTop: 2, padLeft: 2, padBottom: 2,
+                        padRight: 2, dilationH: 2, dilationW: 2).check()
+        ConvolutionCase(inChannels: 3, outChannels: 7, inH: 9, inW: 12, strideH: 2, strideW: 2, dilationH: 2, dilationW: 1).check()
+    }
+
+    @Test func groups() {
+        ConvolutionCase(inChannels: 8, outChannels: 10, inH: 6, inW: 6, padTop: 1, padLeft: 1, padBottom: 1,
+                        padRight: 1, groups: 2).check()
+        ConvolutionCase(inChannels: 64, outChannels: 64, inH: 7, inW: 7, padTop: 1, padLeft: 1, padBottom: 1,
+                        padRight: 1, groups: 32, residual: true, relu: true).check(threads: 3)
+    }
+
+    @Test func batchAndEpilogue() {
+        for (bias, residual, relu) in [(false, false, false), (true, false, true), (false, true, false), (true, true, true)] {
+            ConvolutionCase(batch: 2, inChannels: 6, outChannels: 13, inH: 6, inW: 7, padTop: 1, padLeft: 1,
+                            padBottom: 1, padRight: 1, bias: bias, residual: residual, relu: relu, seed: 7).check(threads: 2)
+            ConvolutionCase(batch: 2, inChannels: 6, outChannels: 12, inH: 8, inW: 8, kernelH: 1, kernelW: 1,
+                            bias: bias, residual: residual, relu: relu, seed: 8).check()
+        }
+    }
+
+    @Test func longReductionSpansKBlocks() {
+        // K = 40 · 9 = 360 > kc: the second K block accumulates onto the first.
+        ConvolutionCase(inChannels: 40, outChannels: 14, inH: 6, inW: 6, padTop: 1, padLeft: 1, padBottom: 1,
+                        padRight: 1, residual: true, relu: true, seed: 3).check(threads: 2)
+        ConvolutionCase(inChannels: 600, outChannels: 7, inH: 5, inW: 5, kernelH: 1, kernelW: 1, seed: 4).check()
+    }
+
+    @Test func bitwiseIdenticalForAnyThreadCount() {
+        let cases = [
+            ConvolutionCase(inChannels: 40, outChannels: 70, inH: 14, inW: 14, padTop: 1, padLeft: 1, padBottom: 1,
+                            padRight: 1, residual: true, relu: true, seed: 11),
+            ConvolutionCase(inChannels: 300, outChannels: 64, inH: 7, inW: 7, kernelH: 1, kernelW: 1, seed: 12),
+            ConvolutionCase(batch: 2, inChannels: 3, outChannels: 16, inH: 20, inW: 20, kernelH: 7, kernelW: 7,
+                            strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, seed: 13),
+        ]
+        for c in cases {
+            let one = c.runPacked(threads: 1).map(\.bitPattern)
+            for threads in [2, 3, 8] {
+                let many = c.runPacked(threads: threads).map(\.bitPattern)
+                let first = one.indices.first { one[$0] != many[$0] }
+                #expect(first == nil, "\(c) threads=\(threads): first difference at \(first ?? -1)")
+            }
+        }
+    }
+}

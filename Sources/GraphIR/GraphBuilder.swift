@@ -192,6 +192,7 @@ struct GraphBuilder {
         }
         var unknownAttribute = false
         var seenAttribute = false
+        var written: Set<String> = []
         for token in tokens.dropFirst() {
             switch token.kind {
             case .word(let word):
@@ -212,7 +213,7 @@ struct GraphBuilder {
                     unknownAttribute = true
                     continue
                 }
-                if header.attributes[key] != nil {
+                if !written.insert(key).inserted {
                     error(at: token.location, "duplicate attribute '\(key)'")
                     header.failed = true
                 } else if let parsed = kind.parse(value) {
@@ -230,8 +231,8 @@ struct GraphBuilder {
             header.failed = true
         }
         if !unknownAttribute {
-            for key in schema.required where header.attributes[key] == nil {
-                error(at: previous.location, "\(what) '\(name)': missing required attribute '\(key)'")
+            for key in schema.required where !written.contains(key) {
+                error(at: line.tokens[0].location, "\(what) '\(name)': missing required attribute '\(key)'")
                 header.failed = true
             }
         }

@@ -1,9 +1,9 @@
 /// "Did you mean" suggestions for misspelled ops, attributes and names.
-enum Spelling {
+public enum Spelling {
     /// The candidate closest to `word` by edit distance, if it is close enough
     /// to be a plausible typo (at most a third of the word's letters, at least
     /// one). Ties go to the first candidate in sorted order.
-    static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let limit = max(1, word.count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates.sorted() where candidate != word {
@@ -14,12 +14,12 @@ enum Spelling {
     }
 
     /// `" (did you mean 'conv'?)"`, or `""` when nothing is close.
-    static func suggestion(for word: String, among candidates: some Sequence<String>) -> String {
+    public static func suggestion(for word: String, among candidates: some Sequence<String>) -> String {
         closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
     /// Levenshtein distance (insertions, deletions, substitutions).
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
         var previous = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {

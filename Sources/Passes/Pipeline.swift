@@ -20,7 +20,7 @@ public struct Pipeline: Sendable {
         public var name: String
         public var description: String {
             let names = Pipeline.allPasses.map(\.name)
-            let hint = Suggestion.closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = Spelling.suggestion(for: name, among: names)
             return "unknown pass '\(name)'\(hint); passes: \(names.joined(separator: ", "))"
         }
     }

@@ -64,7 +64,7 @@ extension Command {
             let (name, inlineValue) = argument.split(separator: "=", maxSplits: 1).map(String.init).splitPair
             guard let spec = options.first(where: { $0.names.contains(name) }) else {
                 let all = options.flatMap(\.names)
-                let hint = Suggestion.closest(to: name, among: all).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Spelling.suggestion(for: name, among: all)
                 throw UsageError(message: "unknown option '\(name)'\(hint)", command: self)
             }
             let key = spec.names[0]

@@ -41,7 +41,7 @@ func dumpCommand(_ arguments: ParsedArguments) throws {
         default: print(plan.textDump(), terminator: "")
         }
     default:
-        let hint = Suggestion.closest(to: stage, among: ["parsed", "optimized", "plan"]).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = Spelling.suggestion(for: stage, among: ["parsed", "optimized", "plan"])
         throw UsageError(message: "unknown stage '\(stage)'\(hint); stages: parsed, optimized, plan", command: .dump)
     }
 }

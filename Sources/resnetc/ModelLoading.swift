@@ -65,9 +65,6 @@ func threadCount(_ arguments: ParsedArguments) throws -> Int {
 /// A deterministic input in [-1, 1) for a shape: the same on every machine,
 /// for `run` without `--input`, `check` and `bench`.
 func syntheticInput(count: Int) -> [Float] {
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    return (0..<count).map { _ in
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Float(state >> 40) / Float(1 << 23) - 1
-    }
+    var generator = SplitMix64(seed: 0x5EED)
+    return (0..<count).map { _ in generator.nextUniform(-1, 1) }
 }

@@ -66,7 +66,7 @@ func main(_ arguments: [String]) -> Int32 {
 }
 
 func didYouMean(_ word: String) -> String {
-    Suggestion.closest(to: word, among: Command.allCases.map(\.rawValue) + ["help"]).map { " (did you mean '\($0)'?)" } ?? ""
+    Spelling.suggestion(for: word, among: Command.allCases.map(\.rawValue) + ["help"])
 }
 
 /// Writes a line to stderr.

@@ -7,10 +7,9 @@ struct Fixture {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `shared/fixtures` in the checkout if present, else the machine's shared copy.
+    /// `../shared/fixtures`, beside the checkout (where CI puts it).
     static let fixturesDirectory: URL = {
-        let local = repositoryRoot.appendingPathComponent("shared/fixtures")
-        return FileManager.default.fileExists(atPath: local.path) ? local : URL(fileURLWithPath: "/work/shared/fixtures")
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures")
     }()
 
     static let names = ["tiny_basic", "tiny_bottleneck", "tiny_preact", "tiny_same"]

@@ -1,22 +1,18 @@
+import GraphIR
+
 /// Random small ResNet-like models as `.def` text, for property tests: a stem
 /// (conv with random kernel, stride and padding including `same`, optional
 /// bn/relu and max pool), a random stack of basic / bottleneck /
 /// pre-activation blocks (strides, groups, `stride_on`), and a head.
 struct RandomModel {
-    /// A SplitMix64 generator: the same sequence on every machine.
+    /// Draws from `SplitMix64`: the same sequence on every machine.
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng: SplitMix64
+        init(state: UInt64) { rng = SplitMix64(seed: state) }
         mutating func int(_ range: ClosedRange<Int>) -> Int {
-            range.lowerBound + Int(next() % UInt64(range.count))
+            range.lowerBound + Int(rng.next() % UInt64(range.count))
         }
-        mutating func bool() -> Bool { next() & 1 == 0 }
+        mutating func bool() -> Bool { rng.next() & 1 == 0 }
         mutating func pick<T>(_ options: [T]) -> T { options[int(0...(options.count - 1))] }
     }
 

@@ -174,6 +174,8 @@ public struct ConvGeometry: Codable, Hashable, Sendable {
 public enum ConvAlgorithm: String, Codable, Hashable, Sendable {
     /// Plain OIHW weights, a direct loop: the `-O0` kernel.
     case direct
+    /// Weights packed in 6-row panels for `PackedConvolution`'s register-blocked GEMM.
+    case packedGEMM = "packed-gemm"
 }
 
 /// A convolution step's parameters.

@@ -18,6 +18,7 @@ public struct Pipeline: Sendable {
     /// Thrown for a `--print-after` or `--disable-pass` name that is no pass.
     public struct UnknownPass: Error, CustomStringConvertible {
         public var name: String
+        public init(name: String) { self.name = name }
         public var description: String {
             let names = Pipeline.allPasses.map(\.name)
             let hint = Spelling.suggestion(for: name, among: names)

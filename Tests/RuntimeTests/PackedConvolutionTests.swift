@@ -9,6 +9,8 @@ struct ConvolutionCase: CustomStringConvertible {
     var padTop = 0, padLeft = 0, padBottom = 0, padRight = 0
     var dilationH = 1, dilationW = 1, groups = 1
     var bias = true, residual = false, relu = false
+    /// The output buffer starts as the residual and is passed as both (an in-place add).
+    var inPlace = false
     var seed: UInt64 = 1
 
     var description: String {
@@ -43,7 +45,7 @@ struct ConvolutionCase: CustomStringConvertible {
         let (input, weights, bias, residual) = operands()
         let packed = PackedConvolution.packWeights(weights, geometry: g)
         #expect(packed.count == PackedConvolution.packedWeightCount(geometry: g))
-        var output = [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
+        var output = inPlace ? residual : [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
         var scratch = [Float](repeating: .nan, count: PackedConvolution.scratchFloats(geometry: g, threads: threads))
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
@@ -53,7 +55,7 @@ struct ConvolutionCase: CustomStringConvertible {
                             scratch.withUnsafeMutableBufferPointer { s in
                                 PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
                                                       bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                      residual: self.residual ? r.baseAddress : nil, relu: relu,
+                                                      residual: self.residual ? (inPlace ? UnsafePointer(y.baseAddress) : r.baseAddress) : nil, relu: relu,
                                                       output: y.baseAddress!, scratch: s.baseAddress!, threads: threads)
                             }
                         }
@@ -189,6 +191,14 @@ struct SplitMix64 {
         ConvolutionCase(inChannels: 40, outChannels: 14, inH: 6, inW: 6, padTop: 1, padLeft: 1, padBottom: 1,
                         padRight: 1, residual: true, relu: true, seed: 3).check(threads: 2)
         ConvolutionCase(inChannels: 600, outChannels: 7, inH: 5, inW: 5, kernelH: 1, kernelW: 1, seed: 4).check()
+    }
+
+    @Test func outputMayAliasItsResidual() {
+        // In-place residual add across several K blocks (K = 40·9 = 360, and 1x1 with K = 700).
+        ConvolutionCase(inChannels: 40, outChannels: 14, inH: 6, inW: 6, padTop: 1, padLeft: 1, padBottom: 1,
+                        padRight: 1, residual: true, relu: true, inPlace: true, seed: 5).check(threads: 2)
+        ConvolutionCase(inChannels: 700, outChannels: 13, inH: 5, inW: 7, kernelH: 1, kernelW: 1, residual: true,
+                        inPlace: true, seed: 6).check(threads: 3)
     }
 
     @Test func bitwiseIdenticalForAnyThreadCount() {

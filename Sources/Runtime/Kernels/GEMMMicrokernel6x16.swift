@@ -17,6 +17,8 @@
 /// `C` (`accumulate`), the row's bias, the residual, and clamps at zero
 /// (`relu`). The kernel reads `c` only when `accumulate` is set, so it never
 /// reads an output it has not written — arena memory holds garbage, even NaN.
+/// The residual tile may be the `C` tile itself: each element is read before
+/// it is stored.
 enum GEMMMicrokernel6x16 {
     /// Rows of the register tile.
     static let mr = 6

@@ -107,6 +107,9 @@ public enum PackedConvolution {
         var k0 = 0
         while k0 < t.k {
             let kLen = min(t.kc, t.k - k0)
+            // Bias and residual go into the first K block, so the residual is read
+            // (element by element) before that element of the output is first
+            // written: the output may alias its residual (in-place add).
             let accumulate = k0 > 0
             let last = k0 + kLen == t.k
             groupView.pack(kStart: k0, kCount: kLen, nStart: n0, nCount: nLen, n: t.n, into: packedB)
@@ -119,8 +122,8 @@ public enum PackedConvolution {
                     let row = m0 + ip * mr, rows = min(mr, t.m - row)
                     let a = groupA + (row * t.k + k0 * mr)
                     let c = groupOut + row * ldc + col
-                    let rowBias = last ? groupBias.map { $0 + row } : nil
-                    let rowResidual = last ? groupResidual.map { $0 + row * ldc + col } : nil
+                    let rowBias = accumulate ? nil : groupBias.map { $0 + row }
+                    let rowResidual = accumulate ? nil : groupResidual.map { $0 + row * ldc + col }
                     if rows == mr && cols == nr {
                         let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: rowBias,
                                                                     residual: rowResidual, relu: last && relu)

@@ -36,9 +36,9 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
-/// Runs `resnetc arguments` in the repository root. Output goes to files,
+/// Runs `resnetc arguments` in `workingDirectory` (default: the repository root). Output goes to files,
 /// not pipes, so a child that prints a lot can never block.
-func resnetc(_ arguments: [String]) throws -> CommandResult {
+func resnetc(_ arguments: [String], in workingDirectory: URL = repositoryRoot) throws -> CommandResult {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
@@ -47,7 +47,7 @@ func resnetc(_ arguments: [String]) throws -> CommandResult {
     let process = Process()
     process.executableURL = resnetcBinary
     process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
+    process.currentDirectoryURL = workingDirectory
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice

@@ -17,7 +17,16 @@ extension Graph {
             }
             switch Self.outputShape(of: node, operands: operandShapes, names: node.inputs.map { nodes[$0.index].name }) {
             case .success(let shape):
-                nodes[i].shape = shape
+                let limits = [ResourceLimits.check(shape, what: "'\(node.name)'")]
+                    + node.parameterShapes(operands: operandShapes).map {
+                        ResourceLimits.check($0.shape, what: "parameter '\(node.name).\($0.suffix)'")
+                    }
+                if let problem = limits.compactMap({ $0 }).first {
+                    nodes[i].shape = []
+                    diagnostics.append(Diagnostic(.error, at: node.location, sourceLine: node.sourceLine, problem))
+                } else {
+                    nodes[i].shape = shape
+                }
             case .failure(let message):
                 nodes[i].shape = []
                 diagnostics.append(Diagnostic(.error, at: node.location, sourceLine: node.sourceLine, message.text))
@@ -156,10 +165,10 @@ extension Node {
         switch op {
         case .conv(let a):
             guard shape.count == 4, let x = operands.first, x.count == 4 else { return 0 }
-            return shape.reduce(1, *) * (x[1] / max(a.groups, 1)) * a.kernel.h * a.kernel.w
+            return ResourceLimits.elementCount(shape + [x[1] / max(a.groups, 1), a.kernel.h, a.kernel.w]) ?? .max
         case .fc(let k, _):
             guard let x = operands.first, x.count >= 2 else { return 0 }
-            return x[0] * k * x.dropFirst().reduce(1, *)
+            return ResourceLimits.elementCount([k] + x) ?? .max
         case .input, .batchNorm, .relu, .add, .maxPool, .avgPool, .globalAvgPool, .flatten, .softmax, .affine:
             return 0
         }

@@ -3,12 +3,12 @@ extension Graph {
     /// `sum(p.numel() for p in model.parameters())`: conv and fc weights and
     /// biases, BatchNorm weight and bias (not the running statistics).
     public var parameterCount: Int {
-        ids.reduce(0) { $0 + parameterCount(of: $1) }
+        ids.reduce(0) { $0.saturatingAdd(parameterCount(of: $1)) }
     }
 
     /// Multiply-accumulates of one evaluation (convolutions and fc).
     public var totalMACs: Int {
-        ids.reduce(0) { $0 + self[$1].macs(operands: operandShapes($1)) }
+        ids.reduce(0) { $0.saturatingAdd(self[$1].macs(operands: operandShapes($1))) }
     }
 
     /// A Keras-style table: one row per node (layer, op, output shape,
@@ -59,5 +59,13 @@ extension Graph {
         let hundredths = (n + 5_000_000) / 10_000_000
         let fraction = hundredths % 100
         return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+    }
+}
+
+extension Int {
+    /// `self + other`, or `Int.max` where that overflows (totals of huge models).
+    func saturatingAdd(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Runs `resnetc` with posix_spawn and returns its exit status, stderr and
+/// peak resident memory (from wait4's rusage, this child alone).
+func resnetcMeasured(_ arguments: [String], in directory: URL) throws -> (status: Int32, stderr: String, peakMB: Double) {
+    let errPath = directory.appendingPathComponent("stderr").path
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = ([resnetcBinary.path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, resnetcBinary.path, &actions, nil, argv, environ)
+    try #require(spawned == 0)
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let exitStatus = (status >> 8) & 0xFF
+    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    return (exitStatus, stderr, Double(usage.ru_maxrss) / 1024)
+}
+
+/// Inputs sized to exhaust memory are refused before any large allocation:
+/// exit 1, a message naming the limit, and a small peak RSS.
+@Suite struct ResourceLimitTests {
+    func expectRefused(_ file: String, _ bytes: [UInt8], _ arguments: [String], mentions: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(file)
+        try Data(bytes).write(to: path)
+        let result = try resnetcMeasured(arguments.map { $0 == "FILE" ? path.path : $0 }, in: directory)
+        #expect(result.status == 1, "\(file): \(result.stderr)")
+        #expect(result.stderr.contains(mentions), "\(file): \(result.stderr)")
+        #expect(result.peakMB < 100, "\(file): peak RSS \(result.peakMB) MB")
+    }
+
+    @Test func hugeModelInput() throws {
+        try expectRefused("huge.def", Array("input x shape=1x3x100000x100000\nrelu r x\noutput r\n".utf8),
+                          ["compile", "FILE", "-o", "/dev/null"], mentions: "over the limit of")
+    }
+
+    @Test func hugeConvolutionWeights() throws {
+        try expectRefused("wide.def", Array("input x shape=1x1000000x1x1\nconv c x out=1000000 kernel=1\noutput c\n".utf8),
+                          ["compile", "FILE", "-o", "/dev/null"], mentions: "parameter 'c.weight'")
+    }
+
+    @Test func safetensorsHeaderClaimingTerabytes() throws {
+        let header = #"{"conv1.weight":{"dtype":"F32","shape":[1000000,1000000,1000],"data_offsets":[0,4000000000000000]}}"#
+        let length = UInt64(header.utf8.count)
+        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + Array(header.utf8)
+        try expectRefused("w.safetensors", bytes, ["run", fixturesRoot.appendingPathComponent("tiny_basic/model.def").path,
+                                                   "--weights", "FILE"], mentions: "w.safetensors")
+        let hugeLength: [UInt8] = [0, 0, 0, 0, 0, 1, 0, 0] + Array("{}".utf8)   // 2^40-byte header
+        try expectRefused("h.safetensors", hugeLength, ["run", fixturesRoot.appendingPathComponent("tiny_basic/model.def").path,
+                                                        "--weights", "FILE"], mentions: "h.safetensors")
+    }
+
+    @Test func npyWithHugeShape() throws {
+        var header = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000, 100000), }".utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+        header.append(0x0A)
+        let bytes = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count), 0] + header + [0, 0, 0, 0]
+        try expectRefused("x.npy", bytes, ["run", fixturesRoot.appendingPathComponent("tiny_basic/model.def").path,
+                                           "--input", "FILE"], mentions: "x.npy")
+    }
+
+    @Test func imageOf100000By100000Pixels() throws {
+        try expectRefused("big.ppm", Array("P6\n100000 100000\n255\n".utf8) + [1, 2, 3],
+                          ["run", fixturesRoot.appendingPathComponent("tiny_basic/model.def").path, "--input", "FILE"],
+                          mentions: "big.ppm")
+    }
+}

@@ -6,7 +6,7 @@ import Foundation
 /// offset  size  field
 ///      0     8  magic "RESNETCP"
 ///      8     4  format version, u32 LE
-///     12     8  checksum, u64 LE: PlanChecksum of every byte from offset 20 to the end
+///     12     8  checksum, u64 LE: PlanChecksum of every byte from offset 20 to W + 4·C
 ///     20     8  metadata length M, u64 LE
 ///     28     8  weights offset W (64-byte aligned, = align64(44 + M)), u64 LE
 ///     36     8  weights count C (floats), u64 LE
@@ -97,7 +97,7 @@ public enum PlanFile {
             throw PlanError.truncated(file: source, expectedBytes: expected, actualBytes: raw.count)
         }
         let stored = load(raw, at: checksumOffset, size: 8)
-        let computed = PlanChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)...]))
+        let computed = PlanChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<expected]))
         guard stored == computed else {
             throw PlanError.checksumMismatch(file: source, stored: stored, computed: computed)
         }

@@ -313,7 +313,7 @@ private struct PlanChecker {
                           + "the \(plan.weights.count) weight floats")
         }
         guard range.count == expected else {
-            throw Failure(message: "\(label) has \(range.count) \(role) floats, expected \(expected)")
+            throw Failure(message: "\(label) \(role) has \(range.count) floats, expected \(expected)")
         }
     }
 

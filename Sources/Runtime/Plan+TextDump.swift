@@ -4,9 +4,11 @@ extension Plan {
     /// and shapes), then the arena and weight sizes.
     ///
     /// ```
-    /// plan 'tiny': input x [1, 3, 8, 8] → outputs prob [1, 10]
-    ///    0  conv1  conv.direct 3x3/1 +bn+relu  input [1, 3, 8, 8] → arena [0, 2048) [1, 8, 8, 8]
-    /// arena 4096 bytes (naive 6144, lower bound 4096), weights 1280 bytes, 73728 MACs
+    /// plan 'tiny': input x [2, 3, 12, 12] → outputs prob [2, 10]
+    /// 0  conv1  conv.direct 3x3/1 +bn  input [2, 3, 12, 12] → arena [0, 9216) [2, 8, 12, 12]
+    /// 1  relu1  relu                   arena [0, 9216) [2, 8, 12, 12] → arena [9216, 18432) [2, 8, 12, 12]
+    /// …
+    /// arena 20800 bytes (naive 20800, lower bound 20800), weights 1320 bytes, 62368 MACs
     /// ```
     public func textDump() -> String {
         let header = "plan '\(modelName)': input \(input.name) \(input.shape) → outputs "

@@ -56,7 +56,9 @@ public final class Executor: Sendable {
             throw PlanError.inputCount(model: plan.modelName, expected: plan.input.count, actual: input.count,
                                        shape: plan.input.shape)
         }
-        let arena = idle.withLock { $0.popLast() } ?? Arena(bytes: arenaBytes)
+        guard let arena = idle.withLock({ $0.popLast() }) ?? Arena(bytes: arenaBytes) else {
+            throw PlanError.outOfMemory(model: plan.modelName, bytes: arenaBytes)
+        }
         defer { idle.withLock { if $0.count < Self.poolLimit { $0.append(arena) } } }
         var stepSeconds: [Double] = []
         input.withUnsafeBufferPointer { input in

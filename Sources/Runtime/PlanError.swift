@@ -21,6 +21,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, Sendable {
     case io(file: String, detail: String)
     /// `Executor.run` got an input with the wrong number of values.
     case inputCount(model: String, expected: Int, actual: Int, shape: [Int])
+    /// `Executor.run` could not allocate the arena (and output space) a run needs.
+    case outOfMemory(model: String, bytes: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): \(detail)"
         case let .inputCount(model, expected, actual, shape):
             return "\(model): input has \(actual) values, the plan expects \(expected) (shape \(shape))"
+        case let .outOfMemory(model, bytes):
+            return "\(model): cannot allocate the \(bytes)-byte arena a run needs"
         }
     }
 }

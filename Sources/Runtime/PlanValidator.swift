@@ -29,6 +29,9 @@ extension Plan {
 private struct PlanChecker {
     struct Failure: Error { var message: String }
 
+    /// The largest arena or tensor accepted (256 TiB): sizes from a file stay far from overflow.
+    static let maxBytes = 1 << 48
+
     let plan: Plan
     /// Sorted, disjoint, non-adjacent byte ranges of the arena written so far.
     var written: [Range<Int>] = []
@@ -38,7 +41,9 @@ private struct PlanChecker {
     init(plan: Plan) { self.plan = plan }
 
     mutating func run() throws {
-        guard plan.arenaBytes >= 0 else { throw Failure(message: "arena size \(plan.arenaBytes) is negative") }
+        guard plan.arenaBytes >= 0, plan.arenaBytes <= Self.maxBytes else {
+            throw Failure(message: "arena size \(plan.arenaBytes) is outside 0...\(Self.maxBytes) bytes")
+        }
         try shapeCount(plan.input.shape, "the input '\(plan.input.name)'")
         for (i, output) in plan.outputs.enumerated() { try shapeCount(output.shape, "output \(i) '\(output.name)'") }
         guard !plan.outputs.isEmpty else { throw Failure(message: "the plan has no outputs") }
@@ -317,13 +322,17 @@ private struct PlanChecker {
         }
     }
 
-    /// The element count of `shape`, or a failure if a dimension is below 1 or the byte size overflows.
+    /// The element count of `shape`, or a failure if a dimension is below 1 or the size exceeds `maxBytes`.
     @discardableResult
     func shapeCount(_ shape: [Int], _ what: String) throws -> Int {
         guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }) else {
             throw Failure(message: "\(what) has shape \(shape); every dimension must be at least 1")
         }
-        return try product(shape + [MemoryLayout<Float>.stride], what) / MemoryLayout<Float>.stride
+        let bytes = try product(shape + [MemoryLayout<Float>.stride], what)
+        guard bytes <= Self.maxBytes else {
+            throw Failure(message: "\(what) has shape \(shape), over \(Self.maxBytes) bytes")
+        }
+        return bytes / MemoryLayout<Float>.stride
     }
 
     func product(_ factors: [Int], _ what: String) throws -> Int {

@@ -68,4 +68,12 @@ import Synchronization
             try executor.run(TinyNetwork.input(seed: 1))
         }
     }
+
+    @Test func unallocatableArenaThrows() {
+        var plan = TinyNetwork().plan
+        plan.arenaBytes = 1 << 47  // the whole x86-64 user address space; + two 80-byte outputs, 64-aligned
+        #expect(throws: PlanError.outOfMemory(model: "tiny", bytes: (1 << 47) + 2 * 128)) {
+            try Executor(plan: plan, threads: 1).run(TinyNetwork.input(seed: 1))
+        }
+    }
 }

@@ -41,6 +41,9 @@ import Runtime
          { $0.steps[0].output = TensorRef(.input, shape: [2, 3, 12, 12])
            if case var .conv(conv) = $0.steps[0].kernel { conv.geometry.outChannels = 3; conv.weights.count = 81; conv.bias = nil
                                                            $0.steps[0].kernel = .conv(conv) } }),
+        ("arena size -1 is outside 0...281474976710656 bytes", { $0.arenaBytes = -1 }),
+        ("step 0 'conv1' input 0 has shape [65536, 65536, 65536, 1], over 281474976710656 bytes",
+         { $0.steps[0].inputs[0].shape = [65536, 65536, 65536, 1] }),
     ]
 
     @Test func validPlanPasses() throws {

@@ -14,6 +14,8 @@ final class Arena: @unchecked Sendable {
     init?(bytes: Int) {
         var memory: UnsafeMutableRawPointer?
         guard posix_memalign(&memory, 64, max(bytes, 1)) == 0, let memory else { return nil }
+        // Every tensor in it is float32; binding once makes `assumingMemoryBound` valid.
+        memory.bindMemory(to: Float.self, capacity: max(bytes, 1) / MemoryLayout<Float>.stride)
         base = memory
     }
 

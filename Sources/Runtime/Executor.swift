@@ -1,0 +1,138 @@
+import Dispatch
+import Synchronization
+
+/// Runs a plan. One executor serves any number of concurrent `run` calls:
+/// each takes an arena from a small pool (or allocates one), so runs share
+/// only the read-only plan and weights.
+///
+/// Every kernel splits its work over output tiles with `parallelFor`, never
+/// over a reduction, so outputs are bitwise identical for any `threads`.
+public final class Executor: Sendable {
+    /// The plan this executor runs.
+    public let plan: Plan
+    /// Threads each kernel may use.
+    public let threads: Int
+    /// Byte offset of each output in an `Arena`, after the plan's arena.
+    private let outputOffsets: [Int]
+    private let arenaBytes: Int
+    /// Why the plan cannot run, found once at init and thrown by every `run`.
+    private let invalid: PlanError?
+    /// Arenas not in use by a run.
+    private let idle = Mutex<[Arena]>([])
+    /// At most this many idle arenas are kept.
+    private static let poolLimit = 4
+
+    /// An executor for `plan` using up to `threads` threads per kernel (at least 1).
+    /// The plan is validated here; an invalid plan makes every `run` throw.
+    public init(plan: Plan, threads: Int) {
+        self.plan = plan
+        self.threads = max(threads, 1)
+        do {
+            try plan.validate(source: plan.modelName)
+            invalid = nil
+        } catch {
+            // `validate` throws only `PlanError`.
+            invalid = error as? PlanError ?? .invalid(file: plan.modelName, message: "\(error)")
+        }
+        var offset = invalid == nil ? Self.align(plan.arenaBytes) : 0
+        var outputOffsets: [Int] = []
+        for output in plan.outputs where invalid == nil {
+            outputOffsets.append(offset)
+            offset += Self.align(output.count * MemoryLayout<Float>.stride)
+        }
+        self.outputOffsets = outputOffsets
+        arenaBytes = offset
+    }
+
+    /// Runs the plan on `input` (`plan.input.count` values, NCHW) and returns the outputs in plan order.
+    public func run(_ input: [Float]) throws -> [[Float]] {
+        try run(input, profile: false).outputs
+    }
+
+    /// Runs the plan; with `profile`, also returns each step's wall time in seconds (else an empty array).
+    public func run(_ input: [Float], profile: Bool) throws -> (outputs: [[Float]], stepSeconds: [Double]) {
+        if let invalid { throw invalid }
+        guard input.count == plan.input.count else {
+            throw PlanError.inputCount(model: plan.modelName, expected: plan.input.count, actual: input.count,
+                                       shape: plan.input.shape)
+        }
+        guard let arena = idle.withLock({ $0.popLast() }) ?? Arena(bytes: arenaBytes) else {
+            throw PlanError.outOfMemory(model: plan.modelName, bytes: arenaBytes)
+        }
+        defer { idle.withLock { if $0.count < Self.poolLimit { $0.append(arena) } } }
+        var stepSeconds: [Double] = []
+        input.withUnsafeBufferPointer { input in
+            // Validation guarantees input.count ≥ 1, so the base address exists.
+            guard let inputBase = input.baseAddress else { return }
+            for step in plan.steps {
+                let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
+                execute(step, input: inputBase, arena: arena.base)
+                if profile { stepSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
+            }
+        }
+        let outputs = plan.outputs.indices.map { i in
+            Array(UnsafeBufferPointer(start: (arena.base + outputOffsets[i]).assumingMemoryBound(to: Float.self),
+                                      count: plan.outputs[i].count))
+        }
+        return (outputs, stepSeconds)
+    }
+
+    private func execute(_ step: Step, input: UnsafePointer<Float>, arena: UnsafeMutableRawPointer) {
+        func address(_ ref: TensorRef) -> UnsafeMutablePointer<Float> {
+            switch ref.location {
+            case .input: return UnsafeMutablePointer(mutating: input)
+            case let .output(i): return (arena + outputOffsets[i]).assumingMemoryBound(to: Float.self)
+            case let .arena(offset): return (arena + offset).assumingMemoryBound(to: Float.self)
+            }
+        }
+        func operand(_ i: Int) -> UnsafePointer<Float> { UnsafePointer(address(step.inputs[i])) }
+        let output = address(step.output)
+        let weights = plan.weights
+        switch step.kernel {
+        case let .conv(conv):
+            runConvolution(conv, input: operand(0), residual: conv.residual ? operand(1) : nil, output: output)
+        case let .maxPool(geometry):
+            Pooling.max(geometry, input: operand(0), output: output, threads: threads)
+        case let .avgPool(geometry):
+            Pooling.average(geometry, input: operand(0), output: output, threads: threads)
+        case .globalAvgPool:
+            let shape = step.inputs[0].shape
+            GlobalAveragePooling.run(planes: shape[0] * shape[1], planeSize: shape[2] * shape[3], input: operand(0),
+                                     output: output, threads: threads)
+        case let .fc(weight, bias, relu):
+            let batch = step.output.shape[0]
+            FullyConnected.run(batch: batch, inFeatures: step.inputs[0].count / batch,
+                               outFeatures: step.output.shape[1], input: operand(0), weight: weights.pointer(weight),
+                               bias: bias.map(weights.pointer), relu: relu, output: output, threads: threads)
+        case .softmax:
+            let length = step.output.shape[step.output.shape.count - 1]
+            Softmax.run(rows: step.output.count / length, length: length, input: operand(0), output: output,
+                        threads: threads)
+        case let .add(relu):
+            Elementwise.add(count: step.output.count, operand(0), operand(1), relu: relu, output: output,
+                            threads: threads)
+        case .relu:
+            Elementwise.relu(count: step.output.count, input: operand(0), output: output, threads: threads)
+        case let .affine(scale, shift, residual, relu):
+            let shape = step.output.shape
+            Elementwise.affine(batch: shape[0], channels: shape[1], planeSize: step.output.count / (shape[0] * shape[1]),
+                               input: operand(0), scale: weights.pointer(scale), shift: weights.pointer(shift),
+                               residual: residual ? operand(1) : nil, relu: relu, output: output, threads: threads)
+        case .copy:
+            Elementwise.copy(count: step.output.count, input: operand(0), output: output)
+        }
+    }
+
+    /// The one place a convolution algorithm picks its kernel.
+    private func runConvolution(_ conv: ConvKernel, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                                output: UnsafeMutablePointer<Float>) {
+        let bias = conv.bias.map(plan.weights.pointer)
+        switch conv.algorithm {
+        case .direct:
+            DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
+                                  residual: residual, relu: conv.relu, output: output, threads: threads)
+        }
+    }
+
+    private static func align(_ bytes: Int) -> Int { (bytes + 63) / 64 * 64 }
+}

@@ -14,6 +14,8 @@ public final class Executor: Sendable {
     public let threads: Int
     /// Byte offset of each output in an `Arena`, after the plan's arena.
     private let outputOffsets: [Int]
+    /// Byte offset of the convolution kernels' scratch space, after the outputs.
+    private let scratchOffset: Int
     private let arenaBytes: Int
     /// Why the plan cannot run, found once at init and thrown by every `run`.
     private let invalid: PlanError?
@@ -41,7 +43,16 @@ public final class Executor: Sendable {
             offset += Self.align(output.count * MemoryLayout<Float>.stride)
         }
         self.outputOffsets = outputOffsets
-        arenaBytes = offset
+        scratchOffset = offset
+        let threads = self.threads
+        let scratchFloats = invalid != nil ? 0 : plan.steps.map { step -> Int in
+            guard case let .conv(conv) = step.kernel else { return 0 }
+            switch conv.algorithm {
+            case .direct: return 0
+            case .packedGEMM: return PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
+            }
+        }.max() ?? 0
+        arenaBytes = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
     }
 
     /// Runs the plan on `input` (`plan.input.count` values, NCHW) and returns the outputs in plan order.
@@ -90,7 +101,8 @@ public final class Executor: Sendable {
         let weights = plan.weights
         switch step.kernel {
         case let .conv(conv):
-            runConvolution(conv, input: operand(0), residual: conv.residual ? operand(1) : nil, output: output)
+            runConvolution(conv, input: operand(0), residual: conv.residual ? operand(1) : nil, output: output,
+                           scratch: (arena + scratchOffset).assumingMemoryBound(to: Float.self))
         case let .maxPool(geometry):
             Pooling.max(geometry, input: operand(0), output: output, threads: threads)
         case let .avgPool(geometry):
@@ -125,12 +137,16 @@ public final class Executor: Sendable {
 
     /// The one place a convolution algorithm picks its kernel.
     private func runConvolution(_ conv: ConvKernel, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                                output: UnsafeMutablePointer<Float>) {
+                                output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let bias = conv.bias.map(plan.weights.pointer)
         switch conv.algorithm {
         case .direct:
             DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
                                   residual: residual, relu: conv.relu, output: output, threads: threads)
+        case .packedGEMM:
+            PackedConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
+                                  input: input, residual: residual, relu: conv.relu, output: output, scratch: scratch,
+                                  threads: threads)
         }
     }
 

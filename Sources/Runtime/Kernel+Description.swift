@@ -25,10 +25,15 @@ extension Kernel {
 
     /// Whether the kernel may write its output exactly over an input: true for
     /// kernels that read each element before writing the same element.
-    var worksInPlace: Bool {
+    /// Whether the kernel may write its output over operand `i` (the same
+    /// range exactly): elementwise kernels over any operand, a convolution
+    /// over its residual only (its epilogue reads each element before
+    /// writing it).
+    func mayOverwrite(operand i: Int) -> Bool {
         switch self {
         case .softmax, .add, .relu, .affine, .copy: return true
-        case .conv, .maxPool, .avgPool, .globalAvgPool, .fc: return false
+        case let .conv(conv): return conv.residual && i == 1
+        case .maxPool, .avgPool, .globalAvgPool, .fc: return false
         }
     }
 

@@ -94,7 +94,7 @@ private struct PlanChecker {
         for (i, ref) in step.inputs.enumerated() {
             let source = region(ref)
             guard source.space == target.space, source.bytes.overlaps(target.bytes) else { continue }
-            if source.bytes == target.bytes, step.kernel.worksInPlace { continue }
+            if source.bytes == target.bytes, step.kernel.mayOverwrite(operand: i) { continue }
             throw Failure(message: "\(label) output \(describe(step.output)) overlaps its input \(i) \(describe(ref))")
         }
         if let scratch = step.scratch {
@@ -199,10 +199,12 @@ private struct PlanChecker {
             try shape(step.inputs[0], [g.batch, g.inChannels, g.inH, g.inW], "input")
             try shape(step.output, [g.batch, g.outChannels, g.outH, g.outW], "output")
             if conv.residual { try shape(step.inputs[1], step.output.shape, "residual") }
+            let direct = try product([g.outChannels, g.inChannels / g.groups, g.kernelH, g.kernelW], "weights")
             switch conv.algorithm {
             case .direct:
-                let expected = try product([g.outChannels, g.inChannels / g.groups, g.kernelH, g.kernelW], "weights")
-                try weights(conv.weights, expected, "conv weights")
+                try weights(conv.weights, direct, "conv weights")
+            case .packedGEMM:
+                try weights(conv.weights, PackedConvolution.packedWeightCount(geometry: g), "packed conv weights")
             }
             if let bias = conv.bias { try weights(bias, g.outChannels, "bias") }
         case let .maxPool(p), let .avgPool(p):

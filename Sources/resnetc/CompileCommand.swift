@@ -24,7 +24,7 @@ func compileCommand(_ arguments: ParsedArguments) throws {
         guard arguments.has("--print-after-all") || printAfter == pass.name else { return }
         printError("# -----// IR Dump After \(pass.title) (\(pass.name)) //----- //\n" + graph.defText())
     }
-    let output = arguments.value("--output") ?? (path.hasSuffix(".def") ? String(path.dropLast(4)) : path) + ".plan"
+    let output = arguments.value("-o") ?? (path.hasSuffix(".def") ? String(path.dropLast(4)) : path) + ".plan"
     try PlanFile.write(result.plan, to: output)
     print(compileSummary(path: path, output: output, result))
 }

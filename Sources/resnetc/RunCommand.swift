@@ -79,7 +79,7 @@ func profileReport(_ plan: Plan, _ seconds: [Double]) -> String {
         + "ms".leftPadded(9) + "share".leftPadded(8) + "GFLOP/s".leftPadded(9) + "\n"
     for (i, step) in plan.steps.enumerated() {
         let gflops = seconds[i] > 0 ? 2 * Double(step.macs) / seconds[i] / 1e9 : 0
-        text += String(i).leftPadded(4) + "  " + step.name.padded(34) + " " + plan.kernelName(step).padded(28)
+        text += String(i).leftPadded(4) + "  " + step.name.padded(34) + " " + step.kernel.name.padded(28)
             + String(format: "%9.3f %6.1f%% %8.1f", seconds[i] * 1e3, total > 0 ? 100 * seconds[i] / total : 0, gflops) + "\n"
     }
     text += String(format: "total %.3f ms, %.1f GFLOP/s", total * 1e3, total > 0 ? 2 * Double(plan.macs) / total / 1e9 : 0)

@@ -36,17 +36,24 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
-/// Runs `resnetc arguments` in `workingDirectory` (default: the repository root). Output goes to files,
+/// Runs `resnetc arguments` in `workingDirectory` (default: the repository root),
+/// with its address space capped at `memoryLimitKB` if given (through the
+/// shell's `ulimit -v`: virtual size bounds resident size from above). Output goes to files,
 /// not pipes, so a child that prints a lot can never block.
-func resnetc(_ arguments: [String], in workingDirectory: URL = repositoryRoot) throws -> CommandResult {
+func resnetc(_ arguments: [String], in workingDirectory: URL = repositoryRoot, memoryLimitKB: Int? = nil) throws -> CommandResult {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
     let process = Process()
-    process.executableURL = resnetcBinary
-    process.arguments = arguments
+    if let memoryLimitKB {
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v \(memoryLimitKB) && exec \"$0\" \"$@\"", resnetcBinary.path] + arguments
+    } else {
+        process.executableURL = resnetcBinary
+        process.arguments = arguments
+    }
     process.currentDirectoryURL = workingDirectory
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)

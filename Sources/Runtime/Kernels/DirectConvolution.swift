@@ -8,11 +8,11 @@
 /// ```
 ///
 /// Work is split over output tiles (image × output channel × `rowsPerTask`
-/// rows); each tile zeroes its rows, then accumulates in Float over input
-/// channel, kernel row, kernel column (taps in padding are skipped), then
-/// applies the epilogue in order: + bias, + residual, ReLU. Every output
-/// element is summed in the same order on any thread count. The kernel
-/// never reads its output before writing it.
+/// rows); each tile starts its rows at bias + residual, accumulates in Float
+/// over input channel, kernel row, kernel column (taps in padding are
+/// skipped), then applies ReLU. Every output element is summed in the same
+/// order on any thread count. The kernel never reads its output before
+/// writing it, and the output may alias the residual.
 enum DirectConvolution {
     /// Output rows per parallel task.
     static let rowsPerTask = 4
@@ -30,7 +30,15 @@ enum DirectConvolution {
             let plane = (n &* g.outChannels &+ oc) &* outPlane
             for oh in (tile &* rowsPerTask)..<min(g.outH, (tile &+ 1) &* rowsPerTask) {
                 let row = output + (plane &+ oh &* g.outW)
-                row.update(repeating: 0, count: g.outW)
+                // Start from bias + residual: the output may alias the residual,
+                // whose row is read here before anything else writes it.
+                let rowBias = bias.map { $0[oc] } ?? 0
+                if let residual {
+                    let rowResidual = residual + (plane &+ oh &* g.outW)
+                    for ow in 0..<g.outW { row[ow] = rowResidual[ow] + rowBias }
+                } else {
+                    row.update(repeating: rowBias, count: g.outW)
+                }
                 for ic in 0..<inPerGroup {
                     for kh in 0..<g.kernelH {
                         let ih = oh &* g.strideH &+ kh &* g.dilationH &- g.padTop
@@ -43,12 +51,8 @@ enum DirectConvolution {
                         }
                     }
                 }
-                let rowBias = bias.map { $0[oc] } ?? 0
-                let rowResidual = residual.map { $0 + (plane &+ oh &* g.outW) }
-                for ow in 0..<g.outW {
-                    var value = row[ow] + rowBias
-                    if let rowResidual { value += rowResidual[ow] }
-                    row[ow] = relu ? max(value, 0) : value
+                if relu {
+                    for ow in 0..<g.outW { row[ow] = max(row[ow], 0) }
                 }
             }
         }

@@ -251,9 +251,11 @@ private func checkedPlan(_ requests: [Request], _ context: String) -> (offsets: 
             if bound > 0 { worst = max(worst, Double(result.arenaBytes) / Double(bound)) }
         }
         // Random sets are far harder than networks; still, greedy stays close.
-        #expect(worst < 1.5)
+        #expect(worst < 1.25)
     }
 
+    /// With im2col scratch (7 MiB at a step, alone) every ordering of
+    /// steps 2–5 misses the bound by 7–27%; step 7's promotions close it.
     @Test(arguments: [18, 34, 50, 101, 152])
     func resnetReachesTheBoundWithinTwoPercent(depth: Int) {
         for fusedAdd in [true, false] {

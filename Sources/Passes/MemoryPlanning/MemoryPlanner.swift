@@ -26,7 +26,14 @@
 ///    - by lifetime, longest first;
 ///    - by size × lifetime, largest first.
 ///    Stop at the first placement that reaches the lower bound.
-/// 6. Return the smallest arena found (the earliest one on ties).
+/// 6. Keep the smallest arena found (the earliest one on ties).
+/// 7. While it exceeds the lower bound, for at most `promotionRounds`
+///    rounds: take the last request in the current order that reaches the
+///    arena's top, move it to the front of the order, and place again with
+///    the same fit, keeping any smaller arena. (Short-lived giants, such as
+///    im2col scratch, otherwise take offset 0 at every step and push the
+///    long-lived values that span them to the top.)
+/// 8. Return the smallest arena found.
 ///
 /// Everything is deterministic: the orderings break all ties by index.
 /// In-place computation needs nothing here: a buffer that several values
@@ -52,11 +59,6 @@ public enum MemoryPlanner {
         /// The size it occupies in the arena: `bytes` rounded up to `alignment`.
         public var alignedBytes: Int { (bytes + MemoryPlanner.alignment - 1) / MemoryPlanner.alignment * MemoryPlanner.alignment }
 
-        /// Whether the two requests are live at a common step.
-        public func isLive(atSameStepAs other: Request) -> Bool {
-            firstStep <= other.lastStep && other.firstStep <= lastStep
-        }
-
         var lifetime: Int { lastStep - firstStep + 1 }
     }
 
@@ -70,15 +72,29 @@ public enum MemoryPlanner {
         }
         let bound = lowerBound(requests)
         var best = (offsets: Array(repeating: 0, count: requests.count), arenaBytes: Int.max)
+        var bestOrder: [Int] = [], bestFit = Fit.best
         for order in orderings(requests) {
             for fit in Fit.allCases {
                 let candidate = place(requests, in: order, fit: fit)
-                if candidate.arenaBytes < best.arenaBytes { best = candidate }
+                if candidate.arenaBytes < best.arenaBytes { (best, bestOrder, bestFit) = (candidate, order, fit) }
                 if best.arenaBytes <= bound { return best }
             }
         }
+        // Step 7: promote the buffer that reaches the top.
+        var order = bestOrder, current = best
+        for _ in 0..<promotionRounds where best.arenaBytes > bound {
+            guard let top = order.last(where: { current.offsets[$0] + requests[$0].alignedBytes == current.arenaBytes })
+            else { break }
+            order.removeAll { $0 == top }
+            order.insert(top, at: 0)
+            current = place(requests, in: order, fit: bestFit)
+            if current.arenaBytes < best.arenaBytes { best = current }
+        }
         return best
     }
+
+    /// How many times step 7 re-places the requests at most.
+    static let promotionRounds = 32
 
     /// The largest total of aligned sizes live at any one step: no valid
     /// placement has a smaller arena.
@@ -115,7 +131,7 @@ public enum MemoryPlanner {
         for i in requests.indices {
             for j in (i + 1)..<requests.count {
                 let a = requests[i], b = requests[j]
-                guard a.isLive(atSameStepAs: b), a.bytes > 0, b.bytes > 0 else { continue }
+                guard a.firstStep <= b.lastStep && b.firstStep <= a.lastStep, a.bytes > 0, b.bytes > 0 else { continue }
                 let aEnd = offsets[i] + a.bytes, bEnd = offsets[j] + b.bytes
                 if offsets[i] < bEnd && offsets[j] < aEnd {
                     problems.append("requests \(i) [\(offsets[i]), \(aEnd)) steps \(a.firstStep)...\(a.lastStep)"
@@ -139,7 +155,7 @@ public enum MemoryPlanner {
     /// Places the requests one at a time in `order` (step 3).
     static func place(_ requests: [Request], in order: [Int], fit: Fit) -> (offsets: [Int], arenaBytes: Int) {
         var offsets = Array(repeating: 0, count: requests.count)
-        var placed: [Int] = []
+        var placed: [(firstStep: Int, lastStep: Int, offset: Int, end: Int)] = []
         placed.reserveCapacity(requests.count)
         var arenaBytes = 0
         var neighbours: [(offset: Int, end: Int)] = []
@@ -147,8 +163,8 @@ public enum MemoryPlanner {
             let request = requests[index]
             let size = request.alignedBytes
             neighbours.removeAll(keepingCapacity: true)
-            for other in placed where requests[other].isLive(atSameStepAs: request) {
-                neighbours.append((offsets[other], offsets[other] + requests[other].alignedBytes))
+            for other in placed where other.firstStep <= request.lastStep && request.firstStep <= other.lastStep {
+                neighbours.append((other.offset, other.end))
             }
             neighbours.sort { $0.offset != $1.offset ? $0.offset < $1.offset : $0.end < $1.end }
             var chosen: (offset: Int, gap: Int)?
@@ -167,7 +183,7 @@ public enum MemoryPlanner {
             let offset = chosen?.offset ?? top
             offsets[index] = offset
             arenaBytes = max(arenaBytes, offset + size)
-            placed.append(index)
+            placed.append((request.firstStep, request.lastStep, offset, offset + size))
         }
         return (offsets, arenaBytes)
     }

@@ -65,6 +65,9 @@ public enum MemoryPlanner {
     /// Places `requests` in one arena: an offset for each (in order) and the
     /// arena's size in bytes, a multiple of `alignment` and never below
     /// `lowerBound(requests)`.
+    ///
+    /// - Precondition: every request has `bytes >= 0` and
+    ///   `firstStep <= lastStep` (the caller derives them from a schedule).
     public static func plan(_ requests: [Request]) -> (offsets: [Int], arenaBytes: Int) {
         for request in requests {
             precondition(request.bytes >= 0 && request.firstStep <= request.lastStep,
@@ -99,8 +102,9 @@ public enum MemoryPlanner {
     /// The largest total of aligned sizes live at any one step: no valid
     /// placement has a smaller arena.
     public static func lowerBound(_ requests: [Request]) -> Int {
-        // Sweep over the steps where the live total changes; at equal steps
-        // the starts (+) come before the ends (−, one past `lastStep`).
+        // Sweep over the steps where the live total changes. An end event sits
+        // one past `lastStep`, and at equal steps the ends (−) come before
+        // the starts (+): a request ending there is no longer live.
         var events: [(step: Int, delta: Int)] = []
         events.reserveCapacity(requests.count * 2)
         for request in requests {

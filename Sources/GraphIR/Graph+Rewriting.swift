@@ -22,6 +22,13 @@ extension Graph {
         return result
     }
 
+    /// Bytes of every value but the input and the outputs: what a plan with a
+    /// buffer per value (`-O0`) allocates.
+    public var intermediateBytes: Int {
+        let excluded = Set(outputs).union(inputID.map { [$0] } ?? [])
+        return ids.filter { !excluded.contains($0) }.reduce(0) { $0 + self[$1].shape.reduce(1, *) * 4 }
+    }
+
     /// Bytes of the largest set of values live at once when the nodes run in
     /// their current order (the graph input and outputs excluded): the lower
     /// bound of any arena for this schedule.

@@ -28,7 +28,7 @@ public enum Compiler {
         var optimized = graph
         let statistics = try pipeline.run(&optimized, afterPass: afterPass)
         let plan = try Lowering.lower(optimized, modelName: modelName,
-                                      options: level == .O0 ? .naive : .optimized)
+                                      options: level == .O0 ? .naive : .optimized, naiveBytes: graph.intermediateBytes)
         return Result(plan: plan, optimized: optimized, opsBefore: graph.nodes.count - 1,
                       opsAfter: optimized.nodes.count - 1, statistics: statistics)
     }

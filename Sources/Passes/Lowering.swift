@@ -42,8 +42,9 @@ public enum Lowering {
         public var description: String
     }
 
-    /// Lowers `graph` to a plan named `modelName`.
-    public static func lower(_ graph: Graph, modelName: String, options: Options) throws -> Plan {
+    /// Lowers `graph` to a plan named `modelName`. `naiveBytes` is what
+    /// `-O0` would allocate for the unoptimized graph (default: this graph's).
+    public static func lower(_ graph: Graph, modelName: String, options: Options, naiveBytes: Int? = nil) throws -> Plan {
         guard let inputID = graph.inputID else { throw Unsupported(description: "graph has no input") }
         let stepNodes = graph.ids.filter { $0 != inputID }
 
@@ -91,7 +92,7 @@ public enum Lowering {
         } else {
             var next = 0
             offsets = requests.map { r in
-                defer { next += MemoryPlanner.aligned(r.bytes) }
+                defer { next += r.alignedBytes }
                 return next
             }
             arenaBytes = next
@@ -118,12 +119,11 @@ public enum Lowering {
                               macs: node.macs(operands: graph.operandShapes(id))))
         }
 
-        let naiveBytes = graph.ids.filter(isArenaValue).reduce(0) { $0 + graph[$1].shape.reduce(1, *) * 4 }
         return Plan(
             modelName: modelName,
             input: TensorSpec(name: graph[inputID].name, shape: graph[inputID].shape),
             outputs: graph.outputs.map { TensorSpec(name: graph[$0].name, shape: graph[$0].shape) },
-            arenaBytes: arenaBytes, naiveBytes: naiveBytes,
+            arenaBytes: arenaBytes, naiveBytes: naiveBytes ?? graph.intermediateBytes,
             lowerBoundBytes: MemoryPlanner.lowerBound(requests),
             buffers: buffers, steps: steps, weights: weights.build())
     }

@@ -40,14 +40,17 @@ enum GEMMMicrokernel6x16 {
         static var none: Epilogue { Epilogue(accumulate: false, bias: nil, residual: nil, relu: false) }
     }
 
-    /// Computes one full 6×16 tile of `c` (row stride `ldc` floats).
+    /// Computes one full 6×16 tile of `c` (row stride `ldc` floats). B's rows
+    /// are `ldb` floats apart: 16 for a packed panel, or the row length of an
+    /// unpacked row-major B (a 1x1 convolution reads its input in place).
     @inline(__always)
-    static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int = nr,
                     c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var pa = a
         var pb = UnsafeRawPointer(b)
+        let bStep = ldb &* 4
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
@@ -58,7 +61,7 @@ enum GEMMMicrokernel6x16 {
             c4.addProduct(SIMD16(repeating: pa[4]), bv)
             c5.addProduct(SIMD16(repeating: pa[5]), bv)
             pa += 6
-            pb += 64
+            pb += bStep
             remaining &-= 1
         }
 

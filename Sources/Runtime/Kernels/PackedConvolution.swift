@@ -112,11 +112,26 @@ public enum PackedConvolution {
             // written: the output may alias its residual (in-place add).
             let accumulate = k0 > 0
             let last = k0 + kLen == t.k
-            groupView.pack(kStart: k0, kCount: kLen, nStart: n0, nCount: nLen, n: t.n, into: packedB)
+            // A flat view (1x1 convolutions) is already row-major B: full panels
+            // are read in place, and only a partial last panel is packed.
+            let inPlace = groupView.flat
+            if !inPlace {
+                groupView.pack(kStart: k0, kCount: kLen, nStart: n0, nCount: nLen, n: t.n, into: packedB)
+            }
             var jp = 0
             while jp * nr < nLen {
                 let col = n0 + jp * nr, cols = min(nr, t.n - col)
-                let b = UnsafePointer(packedB + jp * kLen * nr)
+                var b = UnsafePointer(packedB + jp * kLen * nr)
+                var ldb = nr
+                if inPlace {
+                    if cols == nr {
+                        b = groupView.base + (k0 * groupView.plane + col)
+                        ldb = groupView.plane
+                    } else {
+                        groupView.pack(kStart: k0, kCount: kLen, nStart: col, nCount: cols, n: t.n, into: packedB)
+                        b = UnsafePointer(packedB)
+                    }
+                }
                 var ip = 0
                 while ip * mr < mLen {
                     let row = m0 + ip * mr, rows = min(mr, t.m - row)
@@ -127,9 +142,9 @@ public enum PackedConvolution {
                     if rows == mr && cols == nr {
                         let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: rowBias,
                                                                     residual: rowResidual, relu: last && relu)
-                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue)
+                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue)
                     } else {
-                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, c: tile, ldc: nr, epilogue: .none)
+                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
                         for r in 0..<rows {
                             for j in 0..<cols {
                                 var v = tile[r * nr + j]

@@ -20,8 +20,15 @@ struct ConvTiling {
     static let slack = 64
 
     let geometry: ConvGeometry
-    /// Rows (output channels) and columns (pixels) of one group's GEMM.
+    /// Rows (output channels) and columns (pixels) of one group's GEMM. For
+    /// an `indirect` convolution the columns are virtual pixels over padded
+    /// rows: `virtualWidth` per output row, the last `virtualWidth − outW` of
+    /// each row computed and discarded.
     let m: Int, n: Int, k: Int
+    /// Output pixels of one image (the row stride of C between channels).
+    let pixels: Int
+    /// Virtual pixels per output row (`outW` unless `indirect`).
+    let virtualWidth: Int
     let kc: Int, mc: Int, nc: Int
     let mBlocks: Int, nBlocks: Int
     /// Tasks per image: groups · mBlocks · nBlocks.
@@ -31,13 +38,24 @@ struct ConvTiling {
     let pointwise: Bool
     /// 1x1 without padding but strided: B is a subsampled copy of the input.
     let subsampled: Bool
+    /// Stride 1, not 1x1: B is read in place from the zero-padded copy
+    /// through a per-k offset table (virtual pixels, see `n`).
+    let indirect: Bool
     /// Rows and row stride of the zero-padded input copy (general case).
     let paddedH: Int, paddedW: Int
 
     init(geometry g: ConvGeometry, threads: Int) {
         geometry = g
         let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
-        let m = g.outChannels / g.groups, n = g.outH * g.outW
+        let oneByOne = g.kernelH == 1 && g.kernelW == 1 && g.padTop == 0 && g.padLeft == 0
+        pointwise = oneByOne && g.strideH == 1 && g.strideW == 1
+        subsampled = oneByOne && !pointwise
+        indirect = !oneByOne && g.strideH == 1 && g.strideW == 1
+        paddedH = max(g.inH + g.padTop, (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1)
+        paddedW = max(g.inW + g.padLeft, (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1)
+        virtualWidth = indirect ? paddedW : g.outW
+        pixels = g.outH * g.outW
+        let m = g.outChannels / g.groups, n = (g.outH - 1) * virtualWidth + g.outW
         let k = g.inChannels / g.groups * g.kernelH * g.kernelW
         self.m = m; self.n = n; self.k = k
         kc = Self.ceilDiv(k, Self.ceilDiv(k, Self.kcMax))
@@ -59,22 +77,19 @@ struct ConvTiling {
         mBlocks = Self.ceilDiv(m, mc); nBlocks = Self.ceilDiv(n, nc)
         tasks = g.groups * mBlocks * nBlocks
         workers = max(1, min(threads, tasks))
-        let oneByOne = g.kernelH == 1 && g.kernelW == 1 && g.padTop == 0 && g.padLeft == 0
-        pointwise = oneByOne && g.strideH == 1 && g.strideW == 1
-        subsampled = oneByOne && !pointwise
-        paddedH = max(g.inH + g.padTop, (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1)
-        paddedW = max(g.inW + g.padLeft, (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1)
     }
 
-    /// Floats of the shared input copy (one image), including slack.
+    /// Floats of the shared input copy (one image), including slack, and
+    /// of an indirect convolution's offset table (one Int32 per k).
     var inputCopyFloats: Int {
         if pointwise { return 0 }
         if subsampled { return geometry.inChannels * n }
-        return geometry.inChannels * paddedH * paddedW + 2 * Self.slack
+        return geometry.inChannels * paddedH * paddedW + 2 * Self.slack + (indirect ? k : 0)
     }
 
-    /// Floats of one worker's packed B block plus its edge tile.
-    var workerFloats: Int { kc * nc + GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.nr }
+    /// Floats of one worker's packed B block plus its edge tile, and for an
+    /// indirect convolution its virtual C block (`mc × nc`).
+    var workerFloats: Int { kc * nc + GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.nr + (indirect ? mc * nc : 0) }
 
     /// Total scratch floats.
     var scratchFloats: Int { inputCopyFloats + workers * workerFloats }

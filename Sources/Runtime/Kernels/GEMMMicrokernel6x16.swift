@@ -64,7 +64,42 @@ enum GEMMMicrokernel6x16 {
             pb += bStep
             remaining &-= 1
         }
+        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+    }
 
+    /// Like `run`, but B row `kk` starts at `b + offsets[kk]` (an indirection
+    /// table: a stride-1 convolution reads its zero-padded input in place,
+    /// row `kk` being one (channel, tap) shifted over the pixels).
+    @inline(__always)
+    static func runIndirect(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+        var pa = a
+        var po = offsets
+        let pb = UnsafeRawPointer(b)
+        var remaining = k
+        while remaining > 0 {
+            let bv = pb.loadUnaligned(fromByteOffset: Int(po[0]) &* 4, as: SIMD16<Float>.self)
+            c0.addProduct(SIMD16(repeating: pa[0]), bv)
+            c1.addProduct(SIMD16(repeating: pa[1]), bv)
+            c2.addProduct(SIMD16(repeating: pa[2]), bv)
+            c3.addProduct(SIMD16(repeating: pa[3]), bv)
+            c4.addProduct(SIMD16(repeating: pa[4]), bv)
+            c5.addProduct(SIMD16(repeating: pa[5]), bv)
+            pa += 6
+            po += 1
+            remaining &-= 1
+        }
+        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+    }
+
+    /// The epilogue, in order (accumulate, bias, residual, ReLU), then the store.
+    @inline(__always)
+    private static func store(_ c0: SIMD16<Float>, _ c1: SIMD16<Float>, _ c2: SIMD16<Float>, _ c3: SIMD16<Float>,
+                              _ c4: SIMD16<Float>, _ c5: SIMD16<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                              epilogue: Epilogue) {
+        var (c0, c1, c2, c3, c4, c5) = (c0, c1, c2, c3, c4, c5)
         let r0 = UnsafeMutableRawPointer(c), r1 = r0 + ldc &* 4, r2 = r1 + ldc &* 4
         let r3 = r2 + ldc &* 4, r4 = r3 + ldc &* 4, r5 = r4 + ldc &* 4
         if epilogue.accumulate {

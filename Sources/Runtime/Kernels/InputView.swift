@@ -17,6 +17,9 @@ struct InputView {
     var tapRowStep: Int, tapColStep: Int
     var kernelH: Int, kernelW: Int
     var outW: Int
+    /// For an indirect view: B row k of the panel at virtual pixel v starts
+    /// at `base + v + offsets[k]`.
+    var offsets: UnsafePointer<Int32>? = nil
 
     /// The view of group `group`'s input channels.
     func forGroup(_ group: Int, channels: Int) -> InputView {

@@ -65,7 +65,7 @@ public enum PackedConvolution {
         let tiling = ConvTiling(geometry: geometry, threads: threads)
         let g = geometry
         let inImage = g.inChannels * g.inH * g.inW
-        let outImage = g.outChannels * tiling.n
+        let outImage = g.outChannels * tiling.pixels
         let workerScratch = scratch + tiling.inputCopyFloats
         for image in 0..<g.batch {
             let view = prepareInput(input + image * inImage, tiling: tiling, copy: scratch, threads: threads)
@@ -97,7 +97,8 @@ public enum PackedConvolution {
         let nBlock = task % t.nBlocks
         let m0 = mBlock * t.mc, mLen = min(t.mc, t.m - m0)
         let n0 = nBlock * t.nc, nLen = min(t.nc, t.n - n0)
-        let ldc = t.n
+        let ldc = t.pixels
+        let wv = t.virtualWidth, outW = t.geometry.outW
         let groupOut = output + group * t.m * ldc
         let groupResidual = residual.map { $0 + group * t.m * ldc }
         let groupBias = bias.map { $0 + group * t.m }
@@ -115,7 +116,7 @@ public enum PackedConvolution {
             // A flat view (1x1 convolutions) is already row-major B: full panels
             // are read in place, and only a partial last panel is packed.
             let inPlace = groupView.flat
-            if !inPlace {
+            if !inPlace && groupView.offsets == nil {
                 groupView.pack(kStart: k0, kCount: kLen, nStart: n0, nCount: nLen, n: t.n, into: packedB)
             }
             var jp = 0
@@ -123,7 +124,9 @@ public enum PackedConvolution {
                 let col = n0 + jp * nr, cols = min(nr, t.n - col)
                 var b = UnsafePointer(packedB + jp * kLen * nr)
                 var ldb = nr
-                if inPlace {
+                if groupView.offsets != nil {
+                    b = groupView.base + col
+                } else if inPlace {
                     if cols == nr {
                         b = groupView.base + (k0 * groupView.plane + col)
                         ldb = groupView.plane
@@ -136,15 +139,29 @@ public enum PackedConvolution {
                 while ip * mr < mLen {
                     let row = m0 + ip * mr, rows = min(mr, t.m - row)
                     let a = groupA + (row * t.k + k0 * mr)
-                    let c = groupOut + row * ldc + col
                     let rowBias = accumulate ? nil : groupBias.map { $0 + row }
-                    let rowResidual = accumulate ? nil : groupResidual.map { $0 + row * ldc + col }
-                    if rows == mr && cols == nr {
-                        let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: rowBias,
-                                                                    residual: rowResidual, relu: last && relu)
+                    if let offsets = groupView.offsets {
+                        // Indirect: accumulate in the virtual C block, scatter once at the end.
+                        let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
+                        GEMMMicrokernel6x16.runIndirect(
+                            k: kLen, a: a, b: b, offsets: offsets + k0, c: vc, ldc: t.nc,
+                            epilogue: GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: nil, residual: nil, relu: false))
+                        if last {
+                            scatter(vc, ldv: t.nc, rows: rows, col: col, cols: cols, virtualWidth: wv, outW: outW,
+                                    bias: groupBias.map { $0 + row }, residual: groupResidual.map { $0 + row * ldc },
+                                    relu: relu, output: groupOut + row * ldc, ldc: ldc)
+                        }
+                    } else if rows == mr && cols == nr {
+                        let c = groupOut + row * ldc + col
+                        let epilogue = GEMMMicrokernel6x16.Epilogue(
+                            accumulate: accumulate, bias: rowBias,
+                            residual: accumulate ? nil : groupResidual.map { $0 + row * ldc + col },
+                            relu: last && relu)
                         GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue)
                     } else {
                         GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
+                        let c = groupOut + row * ldc + col
+                        let rowResidual = accumulate ? nil : groupResidual.map { $0 + row * ldc + col }
                         for r in 0..<rows {
                             for j in 0..<cols {
                                 var v = tile[r * nr + j]
@@ -161,6 +178,44 @@ public enum PackedConvolution {
                 jp += 1
             }
             k0 += kLen
+        }
+    }
+
+    /// Writes a finished virtual C tile (`rows` × virtual pixels `col..<col+cols`)
+    /// to the real output with the epilogue (+ bias, + residual, ReLU), skipping
+    /// the virtual pixels past each output row. Each residual element is read
+    /// just before the same output element is written (the two may alias).
+    @inline(__always)
+    private static func scatter(_ vc: UnsafeMutablePointer<Float>, ldv: Int, rows: Int, col: Int, cols: Int,
+                                virtualWidth wv: Int, outW: Int, bias: UnsafePointer<Float>?,
+                                residual: UnsafePointer<Float>?, relu: Bool,
+                                output: UnsafeMutablePointer<Float>, ldc: Int) {
+        var j = 0
+        while j < cols {
+            let ow = (col + j) % wv
+            if ow >= outW {
+                j += wv - ow
+                continue
+            }
+            let run = min(cols - j, outW - ow)
+            let pixel = (col + j) / wv * outW + ow
+            for r in 0..<rows {
+                let src = vc + (r * ldv + j), dst = output + (r * ldc + pixel)
+                let b = bias?[r] ?? 0
+                if let residual {
+                    let res = residual + (r * ldc + pixel)
+                    if relu {
+                        for q in 0..<run { dst[q] = max(src[q] + b + res[q], 0) }
+                    } else {
+                        for q in 0..<run { dst[q] = src[q] + b + res[q] }
+                    }
+                } else if relu {
+                    for q in 0..<run { dst[q] = max(src[q] + b, 0) }
+                } else {
+                    for q in 0..<run { dst[q] = src[q] + b }
+                }
+            }
+            j += run
         }
     }
 
@@ -204,8 +259,20 @@ public enum PackedConvolution {
                 (row + g.padLeft + g.inW).update(repeating: 0, count: wp - g.padLeft - g.inW)
             }
         }
-        return InputView(base: base, plane: plane, flat: false, rowStep: g.strideH * wp, colStep: g.strideW,
-                         tapRowStep: g.dilationH * wp, tapColStep: g.dilationW, kernelH: g.kernelH,
-                         kernelW: g.kernelW, outW: g.outW)
+        var view = InputView(base: base, plane: plane, flat: false, rowStep: g.strideH * wp, colStep: g.strideW,
+                             tapRowStep: g.dilationH * wp, tapColStep: g.dilationW, kernelH: g.kernelH,
+                             kernelW: g.kernelW, outW: g.outW)
+        if t.indirect {
+            // After the copy and its trailing slack: B row k's offset from a virtual pixel.
+            let table = UnsafeMutableRawPointer(base + g.inChannels * plane + ConvTiling.slack)
+                .bindMemory(to: Int32.self, capacity: t.k)
+            let taps = g.kernelH * g.kernelW
+            for k in 0..<t.k {
+                let channel = k / taps, tapRow = k % taps / g.kernelW, tapColumn = k % g.kernelW
+                table[k] = Int32(truncatingIfNeeded: channel * plane + tapRow * view.tapRowStep + tapColumn * view.tapColStep)
+            }
+            view.offsets = UnsafePointer(table)
+        }
+        return view
     }
 }

@@ -38,11 +38,14 @@ struct ConvTiling {
     let pointwise: Bool
     /// 1x1 without padding but strided: B is a subsampled copy of the input.
     let subsampled: Bool
-    /// Stride 1, not 1x1: B is read in place from the zero-padded copy
-    /// through a per-k offset table (virtual pixels, see `n`).
+    /// Not 1x1: B is read in place from a zero-padded, polyphase copy of
+    /// the input through a per-k offset table (virtual pixels, see `n`).
     let indirect: Bool
-    /// Rows and row stride of the zero-padded input copy (general case).
+    /// Rows and columns of the zero-padded input.
     let paddedH: Int, paddedW: Int
+    /// Rows and columns of one phase plane of the polyphase copy: the padded
+    /// input's rows `ph, ph+s, …` and columns `pw, pw+s, …` for stride s.
+    let phaseH: Int, phaseW: Int
 
     init(geometry g: ConvGeometry, threads: Int) {
         geometry = g
@@ -50,10 +53,12 @@ struct ConvTiling {
         let oneByOne = g.kernelH == 1 && g.kernelW == 1 && g.padTop == 0 && g.padLeft == 0
         pointwise = oneByOne && g.strideH == 1 && g.strideW == 1
         subsampled = oneByOne && !pointwise
-        indirect = !oneByOne && g.strideH == 1 && g.strideW == 1
+        indirect = !oneByOne
         paddedH = max(g.inH + g.padTop, (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1)
         paddedW = max(g.inW + g.padLeft, (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1)
-        virtualWidth = indirect ? paddedW : g.outW
+        phaseH = Self.ceilDiv(paddedH, g.strideH)
+        phaseW = Self.ceilDiv(paddedW, g.strideW)
+        virtualWidth = indirect ? phaseW : g.outW
         pixels = g.outH * g.outW
         let m = g.outChannels / g.groups, n = (g.outH - 1) * virtualWidth + g.outW
         let k = g.inChannels / g.groups * g.kernelH * g.kernelW
@@ -84,12 +89,12 @@ struct ConvTiling {
     var inputCopyFloats: Int {
         if pointwise { return 0 }
         if subsampled { return geometry.inChannels * n }
-        return geometry.inChannels * paddedH * paddedW + 2 * Self.slack + (indirect ? k : 0)
+        return geometry.inChannels * geometry.strideH * geometry.strideW * phaseH * phaseW + 2 * Self.slack + k
     }
 
-    /// Floats of one worker's packed B block plus its edge tile, and for an
+    /// Floats of one worker's partial B panel and edge tile, and for an
     /// indirect convolution its virtual C block (`mc × nc`).
-    var workerFloats: Int { kc * nc + GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.nr + (indirect ? mc * nc : 0) }
+    var workerFloats: Int { (kc + GEMMMicrokernel6x16.mr) * GEMMMicrokernel6x16.nr + (indirect ? mc * nc : 0) }
 
     /// Total scratch floats.
     var scratchFloats: Int { inputCopyFloats + workers * workerFloats }

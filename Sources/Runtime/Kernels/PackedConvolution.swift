@@ -1,27 +1,34 @@
 import Synchronization
 
-/// FP32 convolution as a packed GEMM per image and group (BLIS-style), with
-/// bias, residual add and ReLU fused into the store.
+/// FP32 convolution as a GEMM per image and group (BLIS-style blocking),
+/// with bias, residual add and ReLU fused into the store.
 ///
 /// Per group the GEMM is `C[M×N] = A[M×K] · B[K×N]`: M = the group's output
 /// channels, N = output pixels (one image), K = the group's input channels ·
 /// kH · kW, so `C` rows are NCHW output rows. A (the weights) is packed once,
-/// at compile time, into MR-row panels (`packWeights`); B (the input) is
-/// packed per task into NR-column panels of one K block — an implicit im2col
-/// tile, never a full im2col buffer:
+/// at compile time, into MR-row panels (`packWeights`). B is never packed:
+///
+/// - 1x1: B is the input (or, strided, a subsampled copy), row-major;
+/// - otherwise: B is read through an offset table from a zero-padded
+///   polyphase copy of the input, whose phase (ph, pw) holds padded rows
+///   ph, ph+s, … and columns pw, pw+s, …, so every tap of a stride-s
+///   convolution is a stride-1 shift of one phase plane. Pixels run over
+///   phase rows ("virtual pixels"); the few past each output row are
+///   computed into a worker-local C block and dropped when it is scattered
+///   to the output.
 ///
 /// ```
 ///   packed A, per group: panel 0 (rows 0…5), panel 1 (rows 6…11), …
 ///     panel p: k=0: w[6p+0][0] … w[6p+5][0] | k=1: … | … | k=K-1: …
 ///     (rows past M are zero)
-///   packed B, per worker: kc × nc block, NR-column panels
-///     panel j: k=k0: x(k0, 16j+0) … x(k0, 16j+15) | k=k0+1: … | …
-///     (pixels past N and taps in the padding are zero)
+///   B row k at virtual pixel v:  copy + offset[k] + v
+///     offset[k] = phase(c, dh mod s, dw mod s) + (dh / s)·phaseW + dw / s
 /// ```
 ///
 /// The 6×16 microkernel is `GEMMMicrokernel6x16`. Tasks are output blocks
-/// (`ConvTiling`), so results are bitwise identical for any thread count.
-/// `run` never reads `output` or `scratch` before writing them.
+/// (`ConvTiling`) and never split K, so results are bitwise identical for any
+/// thread count. `run` never reads `output` or `scratch` before writing them,
+/// and the output may alias the residual.
 public enum PackedConvolution {
     /// Floats `packWeights` returns for this geometry.
     public static func packedWeightCount(geometry: ConvGeometry) -> Int {
@@ -74,7 +81,7 @@ public enum PackedConvolution {
             let next = Atomic<Int>(0)
             parallelFor(tiling.workers, threads: tiling.workers) { worker in
                 let b = workerScratch + worker * tiling.workerFloats
-                let tile = b + tiling.kc * tiling.nc
+                let tile = b + tiling.kc * GEMMMicrokernel6x16.nr
                 while true {
                     let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if task >= tiling.tasks { break }
@@ -113,25 +120,19 @@ public enum PackedConvolution {
             // written: the output may alias its residual (in-place add).
             let accumulate = k0 > 0
             let last = k0 + kLen == t.k
-            // A flat view (1x1 convolutions) is already row-major B: full panels
-            // are read in place, and only a partial last panel is packed.
-            let inPlace = groupView.flat
-            if !inPlace && groupView.offsets == nil {
-                groupView.pack(kStart: k0, kCount: kLen, nStart: n0, nCount: nLen, n: t.n, into: packedB)
-            }
             var jp = 0
             while jp * nr < nLen {
                 let col = n0 + jp * nr, cols = min(nr, t.n - col)
-                var b = UnsafePointer(packedB + jp * kLen * nr)
+                // B in place: indirect, or a flat row-major panel; only a flat
+                // partial last panel is copied (reading it would overrun the input).
+                var b = groupView.base + col
                 var ldb = nr
-                if groupView.offsets != nil {
-                    b = groupView.base + col
-                } else if inPlace {
+                if groupView.offsets == nil {
                     if cols == nr {
                         b = groupView.base + (k0 * groupView.plane + col)
                         ldb = groupView.plane
                     } else {
-                        groupView.pack(kStart: k0, kCount: kLen, nStart: col, nCount: cols, n: t.n, into: packedB)
+                        groupView.packPartialPanel(kStart: k0, kCount: kLen, nStart: col, cols: cols, into: packedB)
                         b = UnsafePointer(packedB)
                     }
                 }
@@ -225,8 +226,7 @@ public enum PackedConvolution {
                                      copy: UnsafeMutablePointer<Float>, threads: Int) -> InputView {
         let g = t.geometry
         if t.pointwise {
-            return InputView(base: image, plane: g.inH * g.inW, flat: true, rowStep: 0, colStep: 1,
-                             tapRowStep: 0, tapColStep: 0, kernelH: 1, kernelW: 1, outW: t.n)
+            return InputView(base: image, plane: g.inH * g.inW)
         }
         let inPlane = g.inH * g.inW
         if t.subsampled {
@@ -238,41 +238,50 @@ public enum PackedConvolution {
                     for ow in 0..<g.outW { dstRow[ow] = srcRow[ow * g.strideW] }
                 }
             }
-            return InputView(base: copy, plane: n, flat: true, rowStep: 0, colStep: 1,
-                             tapRowStep: 0, tapColStep: 0, kernelH: 1, kernelW: 1, outW: n)
+            return InputView(base: copy, plane: n)
         }
-        let hp = t.paddedH, wp = t.paddedW, plane = hp * wp
+        // The polyphase copy: phase (ph, pw) of channel c holds the padded
+        // input's rows ph, ph+s, … and columns pw, pw+s, …, so tap (dh, dw) of a
+        // stride-s convolution is a stride-1 shift of phase (dh mod s, dw mod s).
+        let (sh, sw) = (g.strideH, g.strideW)
+        let (hq, wq) = (t.phaseH, t.phaseW)
+        let phasePlane = hq * wq, channelPlane = sh * sw * phasePlane
         let base = copy + ConvTiling.slack
         copy.update(repeating: 0, count: ConvTiling.slack)
-        (base + g.inChannels * plane).update(repeating: 0, count: ConvTiling.slack)
+        (base + g.inChannels * channelPlane).update(repeating: 0, count: ConvTiling.slack)
         parallelFor(g.inChannels, threads: threads) { c in
-            let src = image + c * inPlane, dst = base + c * plane
-            for ph in 0..<hp {
-                let row = dst + ph * wp
-                let ih = ph - g.padTop
-                if ih < 0 || ih >= g.inH {
-                    row.update(repeating: 0, count: wp)
-                    continue
+            let src = image + c * inPlane
+            for paddedRow in 0..<(hq * sh) {
+                let ih = paddedRow - g.padTop
+                for pw in 0..<sw {
+                    let dst = base + (((c * sh + paddedRow % sh) * sw + pw) * phasePlane + paddedRow / sh * wq)
+                    if ih < 0 || ih >= g.inH {
+                        dst.update(repeating: 0, count: wq)
+                    } else if sw == 1 {
+                        let left = min(g.padLeft, wq), count = max(min(g.inW, wq - left), 0)
+                        dst.update(repeating: 0, count: left)
+                        (dst + left).update(from: src + ih * g.inW, count: count)
+                        (dst + left + count).update(repeating: 0, count: wq - left - count)
+                    } else {
+                        let row = src + ih * g.inW
+                        for j in 0..<wq {
+                            let iw = j * sw + pw - g.padLeft
+                            dst[j] = iw >= 0 && iw < g.inW ? row[iw] : 0
+                        }
+                    }
                 }
-                row.update(repeating: 0, count: g.padLeft)
-                (row + g.padLeft).update(from: src + ih * g.inW, count: g.inW)
-                (row + g.padLeft + g.inW).update(repeating: 0, count: wp - g.padLeft - g.inW)
             }
         }
-        var view = InputView(base: base, plane: plane, flat: false, rowStep: g.strideH * wp, colStep: g.strideW,
-                             tapRowStep: g.dilationH * wp, tapColStep: g.dilationW, kernelH: g.kernelH,
-                             kernelW: g.kernelW, outW: g.outW)
-        if t.indirect {
-            // After the copy and its trailing slack: B row k's offset from a virtual pixel.
-            let table = UnsafeMutableRawPointer(base + g.inChannels * plane + ConvTiling.slack)
-                .bindMemory(to: Int32.self, capacity: t.k)
-            let taps = g.kernelH * g.kernelW
-            for k in 0..<t.k {
-                let channel = k / taps, tapRow = k % taps / g.kernelW, tapColumn = k % g.kernelW
-                table[k] = Int32(truncatingIfNeeded: channel * plane + tapRow * view.tapRowStep + tapColumn * view.tapColStep)
-            }
-            view.offsets = UnsafePointer(table)
+        // After the copy and its trailing slack: B row k's offset from a virtual pixel.
+        let table = UnsafeMutableRawPointer(base + g.inChannels * channelPlane + ConvTiling.slack)
+            .bindMemory(to: Int32.self, capacity: t.k)
+        let taps = g.kernelH * g.kernelW
+        for k in 0..<t.k {
+            let channel = k / taps
+            let dh = k % taps / g.kernelW * g.dilationH, dw = k % g.kernelW * g.dilationW
+            let phase = (channel * sh + dh % sh) * sw + dw % sw
+            table[k] = Int32(truncatingIfNeeded: phase * phasePlane + dh / sh * wq + dw / sw)
         }
-        return view
+        return InputView(base: base, plane: channelPlane, offsets: UnsafePointer(table))
     }
 }

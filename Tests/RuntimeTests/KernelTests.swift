@@ -15,6 +15,13 @@ import Runtime
                      strideH: 2, strideW: 2, padTop: 1, padLeft: 1),
         PoolGeometry(batch: 1, channels: 2, inH: 6, inW: 7, outH: 6, outW: 3, kernelH: 2, kernelW: 3,
                      strideH: 1, strideW: 2, padTop: 1, padLeft: 0),
+        // Wide rows: the eight-at-a-time paths, stride 2 and 1, plus their scalar tails.
+        PoolGeometry(batch: 1, channels: 3, inH: 20, inW: 37, outH: 10, outW: 19, kernelH: 3, kernelW: 3,
+                     strideH: 2, strideW: 2, padTop: 1, padLeft: 1),
+        PoolGeometry(batch: 1, channels: 2, inH: 5, inW: 21, outH: 5, outW: 21, kernelH: 3, kernelW: 3,
+                     strideH: 1, strideW: 1, padTop: 1, padLeft: 1),
+        PoolGeometry(batch: 2, channels: 1, inH: 9, inW: 33, outH: 4, outW: 17, kernelH: 2, kernelW: 5,
+                     strideH: 2, strideW: 2, padTop: 0, padLeft: 2),
     ])
     func maxPoolSkipsPadding(_ p: PoolGeometry) throws {
         var random = SeededRandom(seed: seed)

@@ -1,7 +1,20 @@
 /// libFuzzer entry: the plan loader (decode + validate) must refuse any
-/// inconsistent bytes with a `PlanError`, never crash.
+/// inconsistent bytes with a `PlanError`, never crash. The checksum is
+/// re-sealed over the mutated bytes first, so mutations reach the metadata
+/// decoder and the validator instead of stopping at the checksum.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPlan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    _ = try? PlanFile.decode(Array(UnsafeBufferPointer(start: data, count: size)), source: "fuzz.plan")
+    var bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let sealed = PlanFile.checksumOffset + 8
+    if bytes.count >= sealed {
+        bytes.withUnsafeMutableBytes { raw in
+            let sum = PlanChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[sealed...]))
+            raw.storeBytes(of: sum.littleEndian, toByteOffset: PlanFile.checksumOffset, as: UInt64.self)
+        }
+    }
+    if let plan = try? PlanFile.decode(bytes, source: "fuzz.plan") {
+        _ = plan.jsonText()
+        _ = plan.textDump()
+    }
     return 0
 }

@@ -39,6 +39,7 @@ extension Graph {
             break
         }
         if node.epilogue.addsResidual { fields.append("residual=true") }
+        if node.epilogue.scaleShift { fields.append("scale_shift=true") }
         if node.epilogue.relu { fields.append("relu=true") }
         return fields.joined(separator: " ")
     }

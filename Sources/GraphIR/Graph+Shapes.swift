@@ -142,6 +142,7 @@ extension Node {
             let cin = operands.first.map { $0.count == 4 ? $0[1] : 0 } ?? 0
             var specs = [("weight", [a.outChannels, cin / max(a.groups, 1), a.kernel.h, a.kernel.w])]
             if a.bias { specs.append(("bias", [a.outChannels])) }
+            if epilogue.scaleShift { specs += [("post_scale", [a.outChannels]), ("post_shift", [a.outChannels])] }
             return specs
         case .batchNorm:
             let c = operands.first.map { $0.count >= 2 ? $0[1] : 0 } ?? 0

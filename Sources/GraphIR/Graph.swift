@@ -11,14 +11,17 @@ public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
 public struct Epilogue: Hashable, Sendable {
     /// Adds the node's last input (the residual) to the result.
     public var addsResidual: Bool
+    /// Then computes `x · post_scale + post_shift` per channel (parameters
+    /// `post_scale`, `post_shift` [C]): a BatchNorm after the residual add.
+    public var scaleShift: Bool
     /// Applies max(·, 0) last.
     public var relu: Bool
 
-    public init(addsResidual: Bool = false, relu: Bool = false) {
-        self.addsResidual = addsResidual; self.relu = relu
+    public init(addsResidual: Bool = false, scaleShift: Bool = false, relu: Bool = false) {
+        self.addsResidual = addsResidual; self.scaleShift = scaleShift; self.relu = relu
     }
     public static let none = Epilogue()
-    public var isNone: Bool { !addsResidual && !relu }
+    public var isNone: Bool { !addsResidual && !scaleShift && !relu }
 }
 
 /// One SSA statement: it defines the value named `name`.

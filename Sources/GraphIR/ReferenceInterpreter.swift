@@ -121,6 +121,10 @@ public enum ReferenceInterpreter {
         if node.epilogue.addsResidual, let residual = operands.last {
             for i in out.indices { out[i] += residual.data[i] }
         }
+        if node.epilogue.scaleShift {
+            let scale = try parameter(node, "post_scale"), shift = try parameter(node, "post_shift")
+            out = perChannel(Value(shape: node.shape, data: out)) { v, c in v * scale[c] + shift[c] }
+        }
         if node.epilogue.relu {
             for i in out.indices { out[i] = max(out[i], 0) }
         }

@@ -12,6 +12,10 @@ import GraphIR
 ///    to just before the add (always legal: its only reader is the add).
 /// 2. For each `relu(p)` where `p` (a conv, add, affine or fc) has no other
 ///    reader, no ReLU yet and is not a graph output: `p` applies the ReLU last.
+/// 3. For each `affine(c)` (a BatchNorm that could not fold backwards, as
+///    after a pre-activation block's add) where `c` is a conv read only by
+///    it, with no scale/shift or ReLU yet and not a graph output: the conv
+///    applies the scale and shift after its residual, then the affine's ReLU.
 ///
 /// Epilogue order is bias, residual, ReLU: a ReLU already fused into a conv
 /// blocks a later residual fusion (`relu(conv) + r` ≠ `relu(conv + r)`).
@@ -48,7 +52,27 @@ public struct FuseEpilogue: Pass {
                 continue
             }
         }
+        fuseScaleShift(&graph, &statistics)
         graph = graph.removingDeadNodes()
+    }
+
+    /// Step 3: an affine (+ ReLU) read from a conv runs in that conv's epilogue.
+    private func fuseScaleShift(_ graph: inout Graph, _ statistics: inout PassStatistics) {
+        let users = graph.users()
+        for id in graph.ids {
+            guard case .affine = graph[id].op, !graph[id].epilogue.addsResidual,
+                  let scale = graph[id].parameters["scale"], let shift = graph[id].parameters["shift"] else { continue }
+            let p = graph[id].inputs[0]
+            guard case .conv = graph[p].op, users[p.index] == [id], !graph[p].epilogue.scaleShift,
+                  !graph[p].epilogue.relu, !graph.outputs.contains(p) else { continue }
+            graph[p].epilogue.scaleShift = true
+            graph[p].epilogue.relu = graph[id].epilogue.relu
+            graph[p].parameters["post_scale"] = scale
+            graph[p].parameters["post_shift"] = shift
+            graph[p].fused += graph[id].fused
+            graph.replaceAllUses(of: id, with: p)
+            statistics.add("fused-affine")
+        }
     }
 
     /// The graph with `add` folded into one of its conv operands, or nil if neither qualifies.

@@ -156,6 +156,7 @@ public enum Lowering {
             Unsupported(description: "'\(node.name)': \(node.op.keyword) cannot carry a fused epilogue")
         }
         let x = graph[node.inputs.first ?? id].shape
+        if epilogue.scaleShift, case .conv = node.op {} else if epilogue.scaleShift { throw unsupportedEpilogue() }
         switch node.op {
         case .input:
             throw Unsupported(description: "input is not a step")
@@ -165,8 +166,11 @@ public enum Lowering {
             let bias = a.bias ? weights.append(try param("bias").data) : nil
             let algorithm = ConvolutionSelection.algorithm(for: geometry, packed: options.packedConvolutions)
             let packed = ConvolutionSelection.pack(w.data, geometry: geometry, algorithm: algorithm)
+            let postScale = epilogue.scaleShift ? weights.append(try param("post_scale").data) : nil
+            let postShift = epilogue.scaleShift ? weights.append(try param("post_shift").data) : nil
             return .conv(ConvKernel(geometry: geometry, algorithm: algorithm, weights: weights.append(packed),
-                                    bias: bias, residual: epilogue.addsResidual, relu: epilogue.relu))
+                                    bias: bias, residual: epilogue.addsResidual, postScale: postScale,
+                                    postShift: postShift, relu: epilogue.relu))
         case .batchNorm(let eps):
             let (scale, shift) = try FoldBatchNorm.affine(node, epsilon: eps)
             return .affine(scale: weights.append(scale.map(Float.init)), shift: weights.append(shift.map(Float.init)),

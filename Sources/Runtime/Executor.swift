@@ -139,14 +139,18 @@ public final class Executor: Sendable {
     private func runConvolution(_ conv: ConvKernel, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                                 output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let bias = conv.bias.map(plan.weights.pointer)
+        let scaleShift = conv.postScale.flatMap { scale in
+            conv.postShift.map { (scale: plan.weights.pointer(scale), shift: plan.weights.pointer($0)) }
+        }
         switch conv.algorithm {
         case .direct:
             DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
-                                  residual: residual, relu: conv.relu, output: output, threads: threads)
+                                  residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,
+                                  threads: threads)
         case .packedGEMM:
             PackedConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
-                                  input: input, residual: residual, relu: conv.relu, output: output, scratch: scratch,
-                                  threads: threads)
+                                  input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
+                                  output: output, scratch: scratch, threads: threads)
         }
     }
 

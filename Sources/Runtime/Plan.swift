@@ -188,13 +188,17 @@ public struct ConvKernel: Codable, Hashable, Sendable {
     public var bias: WeightRange?
     /// Adds the step's last input after the bias.
     public var residual: Bool
+    /// Then `x · postScale[c] + postShift[c]` per output channel, if set (both or neither).
+    public var postScale: WeightRange?
+    public var postShift: WeightRange?
     /// Applies ReLU last.
     public var relu: Bool
 
     public init(geometry: ConvGeometry, algorithm: ConvAlgorithm, weights: WeightRange, bias: WeightRange?,
-                residual: Bool, relu: Bool) {
+                residual: Bool, postScale: WeightRange? = nil, postShift: WeightRange? = nil, relu: Bool) {
         self.geometry = geometry; self.algorithm = algorithm; self.weights = weights
-        self.bias = bias; self.residual = residual; self.relu = relu
+        self.bias = bias; self.residual = residual; self.postScale = postScale; self.postShift = postShift
+        self.relu = relu
     }
 }
 

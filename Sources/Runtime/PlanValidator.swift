@@ -207,6 +207,11 @@ private struct PlanChecker {
                 try weights(conv.weights, PackedConvolution.packedWeightCount(geometry: g), "packed conv weights")
             }
             if let bias = conv.bias { try weights(bias, g.outChannels, "bias") }
+            guard (conv.postScale == nil) == (conv.postShift == nil) else {
+                throw Failure(message: "\(label) has a post-scale without a post-shift, or the reverse")
+            }
+            if let scale = conv.postScale { try weights(scale, g.outChannels, "post-scale") }
+            if let shift = conv.postShift { try weights(shift, g.outChannels, "post-shift") }
         case let .maxPool(p), let .avgPool(p):
             try operands(step, 1)
             try positive(["batch": p.batch, "channels": p.channels, "in height": p.inH, "in width": p.inW,

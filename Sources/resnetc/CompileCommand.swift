@@ -34,7 +34,8 @@ func compileSummary(path: String, output: String, _ result: Compiler.Result) -> 
     let plan = result.plan
     let percent = plan.naiveBytes > 0 ? 100 * Double(plan.arenaBytes) / Double(plan.naiveBytes) : 0
     return "\(path) -> \(output): \(result.opsBefore) ops -> \(plan.steps.count) steps; "
-        + "\(result.count("folded-into-conv")) bn folded, \(result.count("became-affine")) bn as affine; "
+        + "\(result.count("folded-into-conv")) bn folded into convs, \(result.count("fused-affine")) into conv epilogues, "
+        + "\(result.count("became-affine") - result.count("fused-affine")) standalone; "
         + "fused \(result.count("fused-add")) add, \(result.count("fused-relu")) relu; "
         + "arena \(grouped(plan.arenaBytes)) B vs \(grouped(plan.naiveBytes)) B naive (\(String(format: "%.1f", percent))%); "
         + "weights \(grouped(plan.weights.count * 4)) B"

@@ -75,4 +75,37 @@ import Testing
         #expect(statistics["fused-add"] == 0)
         #expect(opKeywords(after) == ["conv", "add"])
     }
+
+    @Test func batchNormAfterAResidualAddRunsInTheConvEpilogue() throws {
+        // A pre-activation block whose output feeds only the next BN (+ ReLU):
+        // that BN scales and shifts in the fused conv's epilogue.
+        var graph = try boundGraph("""
+            input x shape=1x8x8x8
+            block preact_basic b x out=8
+            bn final b
+            relu r final
+            output r
+            """)
+        (graph, _) = try runPass(FoldBatchNorm(), on: graph)
+        let (after, statistics) = try runPass(FuseEpilogue(), on: graph)
+        #expect(statistics["fused-affine"] == 1)
+        let last = try #require(after.nodes.last)
+        #expect(last.epilogue == Epilogue(addsResidual: true, scaleShift: true, relu: true))
+        #expect(last.fused == ["add", "bn", "relu"])
+        #expect(opKeywords(after) == ["affine", "conv", "conv"])
+    }
+
+    @Test func affineReadTwiceStaysStandalone() throws {
+        // The block output is also the next block's identity shortcut.
+        var graph = try boundGraph("""
+            input x shape=1x8x8x8
+            block preact_basic b0 x out=8
+            block preact_basic b1 b0 out=8
+            output b1
+            """)
+        (graph, _) = try runPass(FoldBatchNorm(), on: graph)
+        let (after, statistics) = try runPass(FuseEpilogue(), on: graph)
+        #expect(statistics["fused-affine"] == 0)
+        #expect(opKeywords(after).filter { $0 == "affine" }.count == 2)
+    }
 }

@@ -10,7 +10,7 @@
 /// Work is split over output tiles (image × output channel × `rowsPerTask`
 /// rows); each tile starts its rows at bias + residual, accumulates in Float
 /// over input channel, kernel row, kernel column (taps in padding are
-/// skipped), then applies ReLU. Every output element is summed in the same
+/// skipped), then applies the post scale/shift and ReLU. Every output element is summed in the same
 /// order on any thread count. The kernel never reads its output before
 /// writing it, and the output may alias the residual.
 enum DirectConvolution {
@@ -18,7 +18,8 @@ enum DirectConvolution {
     static let rowsPerTask = 4
 
     static func run(_ g: ConvGeometry, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, relu: Bool,
+                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                    scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
                     output: UnsafeMutablePointer<Float>, threads: Int) {
         let rowTiles = (g.outH + rowsPerTask - 1) / rowsPerTask
         let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
@@ -50,6 +51,9 @@ enum DirectConvolution {
                                        stride: g.strideW, inW: g.inW, outW: g.outW)
                         }
                     }
+                }
+                if let (scale, shift) = scaleShift {
+                    for ow in 0..<g.outW { row[ow] = row[ow] * scale[oc] + shift[oc] }
                 }
                 if relu {
                     for ow in 0..<g.outW { row[ow] = max(row[ow], 0) }

@@ -14,8 +14,8 @@
 ///
 /// Accumulation order: every accumulator starts at zero and takes one FMA per
 /// `k`, in increasing `k`; then, in this order, the epilogue adds the previous
-/// `C` (`accumulate`), the row's bias, the residual, and clamps at zero
-/// (`relu`). The kernel reads `c` only when `accumulate` is set, so it never
+/// `C` (`accumulate`), the row's bias, the residual, the row's scale and
+/// shift, and clamps at zero (`relu`). The kernel reads `c` only when `accumulate` is set, so it never
 /// reads an output it has not written — arena memory holds garbage, even NaN.
 /// The residual tile may be the `C` tile itself: each element is read before
 /// it is stored.
@@ -33,6 +33,8 @@ enum GEMMMicrokernel6x16 {
         var bias: UnsafePointer<Float>?
         /// Residual tile with the same row stride as `C`, or nil.
         var residual: UnsafePointer<Float>?
+        /// Per-row `x · scale + shift` (the tile's first row; rows follow), or nil.
+        var scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil
         /// Clamps negative results to zero.
         var relu: Bool
 
@@ -124,6 +126,14 @@ enum GEMMMicrokernel6x16 {
             c3 += q3.loadUnaligned(as: SIMD16<Float>.self)
             c4 += q4.loadUnaligned(as: SIMD16<Float>.self)
             c5 += q5.loadUnaligned(as: SIMD16<Float>.self)
+        }
+        if let (s, t) = epilogue.scaleShift {
+            c0 = c0 * SIMD16(repeating: s[0]) + SIMD16(repeating: t[0])
+            c1 = c1 * SIMD16(repeating: s[1]) + SIMD16(repeating: t[1])
+            c2 = c2 * SIMD16(repeating: s[2]) + SIMD16(repeating: t[2])
+            c3 = c3 * SIMD16(repeating: s[3]) + SIMD16(repeating: t[3])
+            c4 = c4 * SIMD16(repeating: s[4]) + SIMD16(repeating: t[4])
+            c5 = c5 * SIMD16(repeating: s[5]) + SIMD16(repeating: t[5])
         }
         if epilogue.relu {
             let zero = SIMD16<Float>()

@@ -67,7 +67,8 @@ public enum PackedConvolution {
     /// NCHW `input`/`output`; `residual`, if given, has the output's shape.
     /// `scratch` must hold `scratchFloats(geometry:threads:)` floats.
     public static func run(geometry: ConvGeometry, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                           input: UnsafePointer<Float>, residual: UnsafePointer<Float>?, relu: Bool,
+                           input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                           scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
                            output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let tiling = ConvTiling(geometry: geometry, threads: threads)
         let g = geometry
@@ -86,7 +87,7 @@ public enum PackedConvolution {
                     let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if task >= tiling.tasks { break }
                     runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
-                            residual: res, relu: relu, output: out, packedB: b, tile: tile)
+                            residual: res, scaleShift: scaleShift, relu: relu, output: out, packedB: b, tile: tile)
                 }
             }
         }
@@ -94,7 +95,8 @@ public enum PackedConvolution {
 
     /// Computes one task's `mc × nc` output block over all of K.
     private static func runTask(_ task: Int, tiling t: ConvTiling, view: InputView, packedWeights: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, relu: Bool,
+                                bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                                scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool,
                                 output: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
                                 tile: UnsafeMutablePointer<Float>) {
         let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
@@ -109,6 +111,7 @@ public enum PackedConvolution {
         let groupOut = output + group * t.m * ldc
         let groupResidual = residual.map { $0 + group * t.m * ldc }
         let groupBias = bias.map { $0 + group * t.m }
+        let groupScaleShift = scaleShift.map { (scale: $0.scale + group * t.m, shift: $0.shift + group * t.m) }
         let groupA = packedWeights + group * ConvTiling.ceilDiv(t.m, mr) * t.k * mr
         let groupView = view.forGroup(group, channels: t.geometry.inChannels / t.geometry.groups)
 
@@ -141,6 +144,7 @@ public enum PackedConvolution {
                     let row = m0 + ip * mr, rows = min(mr, t.m - row)
                     let a = groupA + (row * t.k + k0 * mr)
                     let rowBias = accumulate ? nil : groupBias.map { $0 + row }
+                    let rowScaleShift = last ? groupScaleShift.map { (scale: $0.scale + row, shift: $0.shift + row) } : nil
                     if let offsets = groupView.offsets {
                         // Indirect: accumulate in the virtual C block, scatter once at the end.
                         let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
@@ -150,14 +154,14 @@ public enum PackedConvolution {
                         if last {
                             scatter(vc, ldv: t.nc, rows: rows, col: col, cols: cols, virtualWidth: wv, outW: outW,
                                     bias: groupBias.map { $0 + row }, residual: groupResidual.map { $0 + row * ldc },
-                                    relu: relu, output: groupOut + row * ldc, ldc: ldc)
+                                    scaleShift: rowScaleShift, relu: relu, output: groupOut + row * ldc, ldc: ldc)
                         }
                     } else if rows == mr && cols == nr {
                         let c = groupOut + row * ldc + col
                         let epilogue = GEMMMicrokernel6x16.Epilogue(
                             accumulate: accumulate, bias: rowBias,
                             residual: accumulate ? nil : groupResidual.map { $0 + row * ldc + col },
-                            relu: last && relu)
+                            scaleShift: rowScaleShift, relu: last && relu)
                         GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue)
                     } else {
                         GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
@@ -169,6 +173,7 @@ public enum PackedConvolution {
                                 if accumulate { v += c[r * ldc + j] }
                                 if let rowBias { v += rowBias[r] }
                                 if let rowResidual { v += rowResidual[r * ldc + j] }
+                                if let (scale, shift) = rowScaleShift { v = v * scale[r] + shift[r] }
                                 if last && relu { v = max(v, 0) }
                                 c[r * ldc + j] = v
                             }
@@ -183,13 +188,15 @@ public enum PackedConvolution {
     }
 
     /// Writes a finished virtual C tile (`rows` × virtual pixels `col..<col+cols`)
-    /// to the real output with the epilogue (+ bias, + residual, ReLU), skipping
-    /// the virtual pixels past each output row. Each residual element is read
-    /// just before the same output element is written (the two may alias).
+    /// to the real output with the epilogue (+ bias, + residual, scale/shift,
+    /// ReLU), skipping the virtual pixels past each output row. Each residual
+    /// element is read just before the same output element is written (the
+    /// two may alias).
     @inline(__always)
     private static func scatter(_ vc: UnsafeMutablePointer<Float>, ldv: Int, rows: Int, col: Int, cols: Int,
                                 virtualWidth wv: Int, outW: Int, bias: UnsafePointer<Float>?,
-                                residual: UnsafePointer<Float>?, relu: Bool,
+                                residual: UnsafePointer<Float>?,
+                                scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool,
                                 output: UnsafeMutablePointer<Float>, ldc: Int) {
         var j = 0
         while j < cols {
@@ -203,17 +210,13 @@ public enum PackedConvolution {
             for r in 0..<rows {
                 let src = vc + (r * ldv + j), dst = output + (r * ldc + pixel)
                 let b = bias?[r] ?? 0
+                let (s, t) = scaleShift.map { ($0.scale[r], $0.shift[r]) } ?? (1, 0)
+                let floor: Float = relu ? 0 : -.infinity
                 if let residual {
                     let res = residual + (r * ldc + pixel)
-                    if relu {
-                        for q in 0..<run { dst[q] = max(src[q] + b + res[q], 0) }
-                    } else {
-                        for q in 0..<run { dst[q] = src[q] + b + res[q] }
-                    }
-                } else if relu {
-                    for q in 0..<run { dst[q] = max(src[q] + b, 0) }
+                    for q in 0..<run { dst[q] = max((src[q] + b + res[q]) * s + t, floor) }
                 } else {
-                    for q in 0..<run { dst[q] = src[q] + b }
+                    for q in 0..<run { dst[q] = max((src[q] + b) * s + t, floor) }
                 }
             }
             j += run

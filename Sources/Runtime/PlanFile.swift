@@ -66,15 +66,39 @@ public enum PlanFile {
         }
     }
 
-    /// Reads, checks and validates the plan at `path`.
+    /// Reads, checks and validates the plan at `path`. The file is mapped
+    /// read-only and its weights section becomes the plan's `WeightStorage`
+    /// in place: loading copies no weights.
     public static func read(contentsOf path: String) throws -> Plan {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PlanError.io(file: path, detail: "cannot read the file")
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw PlanError.io(file: path, detail: "cannot read the file (\(String(cString: strerror(errno))))")
         }
-        return try decode([UInt8](data), source: path)
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw PlanError.io(file: path, detail: "not a regular file")
+        }
+        let size = Int(status.st_size)
+        if size == 0 { return try decode([], source: path) }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw PlanError.io(file: path, detail: "cannot map the file (\(String(cString: strerror(errno))))")
+        }
+        let mapping = UnsafeMutableRawBufferPointer(start: address, count: size)
+        do {
+            let plan = try decode(UnsafeRawBufferPointer(mapping), source: path, mapping: mapping)
+            try plan.validate(source: path)
+            return plan
+        } catch {
+            munmap(address, size)
+            throw error
+        }
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer, source: String) throws -> Plan {
+    /// Decodes `raw`; with `mapping` (the file mapping `raw` views), the
+    /// weights are used in place and the mapping handed to the storage.
+    private static func decode(_ raw: UnsafeRawBufferPointer, source: String,
+                               mapping: UnsafeMutableRawBufferPointer? = nil) throws -> Plan {
         let prefix = min(raw.count, magic.count)
         guard raw.prefix(prefix).elementsEqual(magic.prefix(prefix)) else { throw PlanError.notAPlan(file: source) }
         guard raw.count >= headerBytes else {
@@ -117,9 +141,14 @@ public enum PlanFile {
         } catch {
             throw PlanError.badMetadata(file: source, detail: describe(error))
         }
-        let weights = WeightStorage(count: Int(weightsCount))
-        UnsafeMutableRawPointer(weights.base)
-            .copyMemory(from: raw.baseAddress! + Int(weightsOffset), byteCount: Int(weightsBytes))
+        let weights: WeightStorage
+        if let mapping {
+            weights = WeightStorage(mapping: mapping, offset: Int(weightsOffset), count: Int(weightsCount))
+        } else {
+            weights = WeightStorage(count: Int(weightsCount))
+            UnsafeMutableRawPointer(weights.base)
+                .copyMemory(from: raw.baseAddress! + Int(weightsOffset), byteCount: Int(weightsBytes))
+        }
         return metadata.plan(weights: weights)
     }
 

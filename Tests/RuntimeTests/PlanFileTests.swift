@@ -54,7 +54,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         try PlanFile.write(plan, to: path)
         expectEqual(try PlanFile.read(contentsOf: path), plan)
-        #expect(throws: PlanError.io(file: path + ".missing", detail: "cannot read the file")) {
+        #expect(throws: PlanError.io(file: path + ".missing", detail: "cannot read the file (No such file or directory)")) {
             try PlanFile.read(contentsOf: path + ".missing")
         }
     }

@@ -29,7 +29,7 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidMaxValue(let file, let value):
             "\(file): maxval \(value) is outside 1...65535"
         case .tooLarge(let file, let width, let height):
-            "\(file): image \(width)x\(height) exceeds the limit of \(PNMImage.maxSide) pixels per side and \(PNMImage.maxPixels) pixels in all"
+            "\(file): image \(width)x\(height) exceeds the limit of \(PNMImage.maxSide) pixels per side and \(PNMImage.maxPixels) pixels in all (set RESNETC_MAX_IMAGE_SIDE, RESNETC_MAX_IMAGE_PIXELS to change it)"
         case .truncated(let file, let expectedBytes, let foundBytes):
             "\(file): pixel data is truncated: expected \(expectedBytes) bytes, found \(foundBytes)"
         case .sampleOutOfRange(let file, let value, let maxValue):

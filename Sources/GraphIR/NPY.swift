@@ -13,7 +13,7 @@ import Foundation
 /// float32) in C order are read; a shape `()` is a scalar.
 public enum NPY {
     /// The most elements a file may declare, checked before allocating (2^31).
-    public static let maxElements = 1 << 31
+    public static var maxElements: Int { ResourceLimits.maxTensorElements }
 
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 

@@ -8,9 +8,9 @@
 /// before allocating.
 public struct PNMImage: Equatable, Sendable {
     /// The largest width or height accepted.
-    public static let maxSide = 16384
+    public static var maxSide: Int { ResourceLimits.maxImageSide }
     /// The largest width · height accepted.
-    public static let maxPixels = 100_000_000
+    public static var maxPixels: Int { ResourceLimits.maxImagePixels }
 
     public var width: Int
     public var height: Int

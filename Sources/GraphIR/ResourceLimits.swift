@@ -9,6 +9,16 @@ public enum ResourceLimits {
     /// float32) by default; `RESNETC_MAX_ELEMENTS` overrides it.
     public static let maxTensorElements: Int = environmentLimit("RESNETC_MAX_ELEMENTS", default: 1 << 28)
 
+    /// Largest safetensors JSON header, in bytes: 100 MB by default;
+    /// `RESNETC_MAX_HEADER_BYTES` overrides it.
+    public static let maxHeaderBytes: Int = environmentLimit("RESNETC_MAX_HEADER_BYTES", default: 100_000_000)
+
+    /// Largest image side, in pixels: 16384; `RESNETC_MAX_IMAGE_SIDE` overrides it.
+    public static let maxImageSide: Int = environmentLimit("RESNETC_MAX_IMAGE_SIDE", default: 16384)
+
+    /// Largest image, in pixels: 100 M; `RESNETC_MAX_IMAGE_PIXELS` overrides it.
+    public static let maxImagePixels: Int = environmentLimit("RESNETC_MAX_IMAGE_PIXELS", default: 100_000_000)
+
     /// The product of `shape`, or nil if it overflows `Int`.
     public static func elementCount(_ shape: [Int]) -> Int? {
         var count = 1

@@ -15,7 +15,7 @@ import Foundation
 public enum SafeTensors {
     /// The largest header accepted, checked before the header is read: the
     /// `safetensors` library itself caps headers at 100 MB.
-    public static let maxHeaderBytes = 100_000_000
+    public static var maxHeaderBytes: Int { ResourceLimits.maxHeaderBytes }
 
     /// Element types this reader converts to float32.
     enum DType: String {

@@ -41,7 +41,7 @@ public enum TensorFileError: Error, Equatable, Sendable, CustomStringConvertible
         case .fortranOrder(let file):
             "\(file): Fortran-ordered arrays are not supported (save with C order)"
         case .tooManyElements(let file, let shape):
-            "\(file): shape \(shape.bracketed) has more than \(NPY.maxElements) elements"
+            "\(file): shape \(shape.bracketed) has more than \(NPY.maxElements) elements (set RESNETC_MAX_ELEMENTS to change the limit)"
         case .dataSizeMismatch(let file, let shape, let descr, let expected, let found):
             "\(file): shape \(shape.bracketed) of '\(descr)' needs \(expected) data bytes, found \(found)"
         }

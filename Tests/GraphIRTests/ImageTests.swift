@@ -53,7 +53,7 @@ private func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-6) -> Bool 
     }
 
     @Test func refusesHugeImagesBeforeAllocating() {
-        let limit = "exceeds the limit of 16384 pixels per side and 100000000 pixels in all"
+        let limit = "exceeds the limit of 16384 pixels per side and 100000000 pixels in all (set RESNETC_MAX_IMAGE_SIDE, RESNETC_MAX_IMAGE_PIXELS to change it)"
         #expect(decodeMessage("P6 16385 1 255\n") == "i.ppm: image 16385x1 \(limit)")
         #expect(decodeMessage("P5 16384 16384 255\n") == "i.ppm: image 16384x16384 \(limit)")
     }

@@ -126,8 +126,8 @@ private func decodeMessage(_ bytes: [UInt8]) -> String? {
 
     @Test func refusesHugeShapesBeforeAllocating() {
         #expect(decodeMessage(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }"))
-            == "x.npy: shape [65536,65536] has more than 2147483648 elements")
+            == "x.npy: shape [65536,65536] has more than 268435456 elements (set RESNETC_MAX_ELEMENTS to change the limit)")
         #expect(decodeMessage(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }"))
-            == "x.npy: shape [4294967296,4294967296,4] has more than 2147483648 elements")
+            == "x.npy: shape [4294967296,4294967296,4] has more than 268435456 elements (set RESNETC_MAX_ELEMENTS to change the limit)")
     }
 }

@@ -40,7 +40,8 @@ func temporaryDirectory() throws -> URL {
 /// with its address space capped at `memoryLimitKB` if given (through the
 /// shell's `ulimit -v`: virtual size bounds resident size from above). Output goes to files,
 /// not pipes, so a child that prints a lot can never block.
-func resnetc(_ arguments: [String], in workingDirectory: URL = repositoryRoot, memoryLimitKB: Int? = nil) throws -> CommandResult {
+func resnetc(_ arguments: [String], in workingDirectory: URL = repositoryRoot, memoryLimitKB: Int? = nil,
+             environment: [String: String] = [:]) throws -> CommandResult {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
@@ -58,6 +59,7 @@ func resnetc(_ arguments: [String], in workingDirectory: URL = repositoryRoot, m
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     try process.run()
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus,

@@ -51,4 +51,12 @@ import Testing
                           ["run", fixturesRoot.appendingPathComponent("tiny_basic/model.def").path, "--input", "FILE"],
                           mentions: "big.ppm")
     }
+
+    @Test func limitsAreOverridable() throws {
+        let model = fixturesRoot.appendingPathComponent("tiny_basic/model.def").path
+        let lowered = try resnetc(["compile", model, "-o", "/dev/null"], environment: ["RESNETC_MAX_ELEMENTS": "1000"])
+        #expect(lowered.status == 1)
+        #expect(lowered.stderr.contains("over the limit of 1000 (set RESNETC_MAX_ELEMENTS to change it)"))
+        #expect(try resnetc(["compile", model, "-o", "/dev/null"]).status == 0)
+    }
 }

@@ -1,19 +1,8 @@
+import GraphIR
 import Testing
 @testable import Passes
 
 private typealias Request = MemoryPlanner.Request
-
-/// SplitMix64: a seeded generator, so a failing case can be replayed.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Builds the intervals of a straight-line schedule: each step produces one
 /// value from earlier ones, and a value lives until its last reader.
@@ -94,7 +83,7 @@ private func resnetRequests(depth: Int, fusedAdd: Bool, im2colScratch: Bool, dow
 }
 
 private func randomRequests(seed: UInt64) -> [Request] {
-    var rng = SeededGenerator(state: seed)
+    var rng = SplitMix64(seed: seed)
     let count = Int.random(in: 1...200, using: &rng)
     let steps = Int.random(in: 1...300, using: &rng)
     let maxLifetime = Int.random(in: 1...steps, using: &rng)

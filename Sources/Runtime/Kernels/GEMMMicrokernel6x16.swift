@@ -56,12 +56,7 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
-            c0.addProduct(SIMD16(repeating: pa[0]), bv)
-            c1.addProduct(SIMD16(repeating: pa[1]), bv)
-            c2.addProduct(SIMD16(repeating: pa[2]), bv)
-            c3.addProduct(SIMD16(repeating: pa[3]), bv)
-            c4.addProduct(SIMD16(repeating: pa[4]), bv)
-            c5.addProduct(SIMD16(repeating: pa[5]), bv)
+            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
             pa += 6
             pb += bStep
             remaining &-= 1
@@ -83,12 +78,7 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(fromByteOffset: Int(po[0]) &* 4, as: SIMD16<Float>.self)
-            c0.addProduct(SIMD16(repeating: pa[0]), bv)
-            c1.addProduct(SIMD16(repeating: pa[1]), bv)
-            c2.addProduct(SIMD16(repeating: pa[2]), bv)
-            c3.addProduct(SIMD16(repeating: pa[3]), bv)
-            c4.addProduct(SIMD16(repeating: pa[4]), bv)
-            c5.addProduct(SIMD16(repeating: pa[5]), bv)
+            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
             pa += 6
             po += 1
             remaining &-= 1
@@ -96,7 +86,20 @@ enum GEMMMicrokernel6x16 {
         store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
-    /// The epilogue, in order (accumulate, bias, residual, ReLU), then the store.
+    /// One k step: `c_r += a[r] · b` for the six rows.
+    @inline(__always)
+    private static func multiplyAdd(_ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
+                                    _ c3: inout SIMD16<Float>, _ c4: inout SIMD16<Float>, _ c5: inout SIMD16<Float>,
+                                    _ a: UnsafePointer<Float>, _ b: SIMD16<Float>) {
+        c0.addProduct(SIMD16(repeating: a[0]), b)
+        c1.addProduct(SIMD16(repeating: a[1]), b)
+        c2.addProduct(SIMD16(repeating: a[2]), b)
+        c3.addProduct(SIMD16(repeating: a[3]), b)
+        c4.addProduct(SIMD16(repeating: a[4]), b)
+        c5.addProduct(SIMD16(repeating: a[5]), b)
+    }
+
+    /// The epilogue, in order (accumulate, bias, residual, scale/shift, ReLU), then the store.
     @inline(__always)
     private static func store(_ c0: SIMD16<Float>, _ c1: SIMD16<Float>, _ c2: SIMD16<Float>, _ c3: SIMD16<Float>,
                               _ c4: SIMD16<Float>, _ c5: SIMD16<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,

@@ -50,6 +50,7 @@ public final class Executor: Sendable {
             switch conv.algorithm {
             case .direct: return 0
             case .packedGEMM: return PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
+            case .winograd: return WinogradConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
             }
         }.max() ?? 0
         arenaBytes = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
@@ -151,6 +152,10 @@ public final class Executor: Sendable {
             PackedConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
                                   input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
                                   output: output, scratch: scratch, threads: threads)
+        case .winograd:
+            WinogradConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
+                                    input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
+                                    output: output, scratch: scratch, threads: threads)
         }
     }
 

@@ -176,6 +176,8 @@ public enum ConvAlgorithm: String, Codable, Hashable, Sendable {
     case direct
     /// Weights packed in 6-row panels for `PackedConvolution`'s register-blocked GEMM.
     case packedGEMM = "packed-gemm"
+    /// Winograd-transformed weights for `WinogradConvolution` (3x3, stride 1).
+    case winograd = "winograd-2x2"
 }
 
 /// A convolution step's parameters.

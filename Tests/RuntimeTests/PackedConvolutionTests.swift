@@ -11,6 +11,8 @@ struct ConvolutionCase: CustomStringConvertible {
     var bias = true, residual = false, relu = false
     /// The output buffer starts as the residual and is passed as both (an in-place add).
     var inPlace = false
+    /// `.packedGEMM` or `.winograd`.
+    var algorithm = ConvAlgorithm.packedGEMM
     var seed: UInt64 = 1
 
     var description: String {
@@ -43,20 +45,32 @@ struct ConvolutionCase: CustomStringConvertible {
     func runPacked(threads: Int) -> [Float] {
         let g = geometry
         let (input, weights, bias, residual) = operands()
-        let packed = PackedConvolution.packWeights(weights, geometry: g)
-        #expect(packed.count == PackedConvolution.packedWeightCount(geometry: g))
+        let winograd = algorithm == .winograd
+        let packed = winograd ? WinogradConvolution.packWeights(weights, geometry: g)
+                              : PackedConvolution.packWeights(weights, geometry: g)
+        #expect(packed.count == (winograd ? WinogradConvolution.packedWeightCount(geometry: g)
+                                          : PackedConvolution.packedWeightCount(geometry: g)))
         var output = inPlace ? residual : [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
-        var scratch = [Float](repeating: .nan, count: PackedConvolution.scratchFloats(geometry: g, threads: threads))
+        var scratch = [Float](repeating: .nan, count: winograd ? WinogradConvolution.scratchFloats(geometry: g, threads: threads)
+                                                               : PackedConvolution.scratchFloats(geometry: g, threads: threads))
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 input.withUnsafeBufferPointer { x in
                     residual.withUnsafeBufferPointer { r in
                         output.withUnsafeMutableBufferPointer { y in
                             scratch.withUnsafeMutableBufferPointer { s in
-                                PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
-                                                      bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                      residual: self.residual ? (inPlace ? UnsafePointer(y.baseAddress) : r.baseAddress) : nil, relu: relu,
-                                                      output: y.baseAddress!, scratch: s.baseAddress!, threads: threads)
+                                let residualPointer = self.residual ? (inPlace ? UnsafePointer(y.baseAddress) : r.baseAddress) : nil
+                                if winograd {
+                                    WinogradConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                                            bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                            residual: residualPointer, relu: relu, output: y.baseAddress!,
+                                                            scratch: s.baseAddress!, threads: threads)
+                                } else {
+                                    PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                                          bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                          residual: residualPointer, relu: relu, output: y.baseAddress!,
+                                                          scratch: s.baseAddress!, threads: threads)
+                                }
                             }
                         }
                     }
@@ -217,5 +231,34 @@ struct SplitMix64 {
                 #expect(first == nil, "\(c) threads=\(threads): first difference at \(first ?? -1)")
             }
         }
+    }
+
+    @Test func winogradMatchesTheReference() {
+        // Odd and even output sizes, 1x1 to 9x11 maps, every padding, channel
+        // counts off the 6/16 grid, batch 2, every epilogue, in place.
+        var cases: [ConvolutionCase] = []
+        for (h, w, pad) in [(1, 1, 1), (2, 2, 1), (5, 7, 1), (9, 11, 1), (6, 6, 0), (7, 7, 1), (16, 18, 1)] {
+            for (cin, cout) in [(1, 1), (3, 5), (8, 13), (20, 7)] {
+                cases.append(ConvolutionCase(inChannels: cin, outChannels: cout, inH: h, inW: w, padTop: pad, padLeft: pad,
+                                             padBottom: pad, padRight: pad, seed: UInt64(h * 100 + cin)))
+            }
+        }
+        cases.append(ConvolutionCase(batch: 2, inChannels: 9, outChannels: 8, inH: 10, inW: 9, padTop: 2, padLeft: 0,
+                                     padBottom: 1, padRight: 2, residual: true, relu: true, seed: 7))
+        cases.append(ConvolutionCase(inChannels: 64, outChannels: 64, inH: 14, inW: 14, padTop: 1, padLeft: 1,
+                                     padBottom: 1, padRight: 1, residual: true, relu: true, inPlace: true, seed: 8))
+        for var c in cases {
+            c.algorithm = .winograd
+            c.check(threads: 1)
+            c.check(threads: 3)
+        }
+    }
+
+    @Test func winogradIsBitwiseIdenticalForAnyThreadCount() {
+        var c = ConvolutionCase(inChannels: 40, outChannels: 70, inH: 15, inW: 14, padTop: 1, padLeft: 1, padBottom: 1,
+                                padRight: 1, residual: true, relu: true, seed: 21)
+        c.algorithm = .winograd
+        let one = c.runPacked(threads: 1)
+        for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "threads \(threads)") }
     }
 }

@@ -4,14 +4,7 @@
 /// decoder and the validator instead of stopping at the checksum.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPlan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    var bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let sealed = PlanFile.checksumOffset + 8
-    if bytes.count >= sealed {
-        bytes.withUnsafeMutableBytes { raw in
-            let sum = PlanChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[sealed...]))
-            raw.storeBytes(of: sum.littleEndian, toByteOffset: PlanFile.checksumOffset, as: UInt64.self)
-        }
-    }
+    let bytes = PlanFile.resealed(Array(UnsafeBufferPointer(start: data, count: size)))
     if let plan = try? PlanFile.decode(bytes, source: "fuzz.plan") {
         _ = plan.jsonText()
         _ = plan.textDump()

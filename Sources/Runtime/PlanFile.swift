@@ -49,6 +49,20 @@ public enum PlanFile {
         return bytes
     }
 
+    /// `bytes` with its checksum recomputed over the bytes as they are, so a
+    /// mutated plan reaches the metadata decoder and the validator (the fuzz
+    /// target and the corpus replay use it; a damaged file is never repaired).
+    static func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        let sealed = checksumOffset + 8
+        guard bytes.count >= sealed else { return bytes }
+        bytes.withUnsafeMutableBytes { raw in
+            let sum = PlanChecksum.hash(UnsafeRawBufferPointer(rebasing: raw[sealed...]))
+            raw.storeBytes(of: sum.littleEndian, toByteOffset: checksumOffset, as: UInt64.self)
+        }
+        return bytes
+    }
+
     /// The plan in `bytes`; `source` names the file in error messages.
     public static func decode(_ bytes: [UInt8], source: String) throws -> Plan {
         let plan = try bytes.withUnsafeBytes { raw in try decode(raw, source: source) }

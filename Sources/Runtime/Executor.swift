@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Runs a plan. One executor serves any number of concurrent `run` calls:
 /// each takes an arena from a small pool (or allocates one), so runs share
@@ -20,7 +19,7 @@ public final class Executor: Sendable {
     /// Why the plan cannot run, found once at init and thrown by every `run`.
     private let invalid: PlanError?
     /// Arenas not in use by a run.
-    private let idle = Mutex<[Arena]>([])
+    private let idle = ArenaPool(limit: Executor.poolLimit)
     /// At most this many idle arenas are kept.
     private static let poolLimit = 4
 
@@ -68,10 +67,10 @@ public final class Executor: Sendable {
             throw PlanError.inputCount(model: plan.modelName, expected: plan.input.count, actual: input.count,
                                        shape: plan.input.shape)
         }
-        guard let arena = idle.withLock({ $0.popLast() }) ?? Arena(bytes: arenaBytes) else {
+        guard let arena = idle.take() ?? Arena(bytes: arenaBytes) else {
             throw PlanError.outOfMemory(model: plan.modelName, bytes: arenaBytes)
         }
-        defer { idle.withLock { if $0.count < Self.poolLimit { $0.append(arena) } } }
+        defer { idle.give(arena) }
         var stepSeconds: [Double] = []
         input.withUnsafeBufferPointer { input in
             // Validation guarantees input.count ≥ 1, so the base address exists.

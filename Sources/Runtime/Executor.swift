@@ -46,11 +46,10 @@ public final class Executor: Sendable {
         let threads = self.threads
         let scratchFloats = invalid != nil ? 0 : plan.steps.map { step -> Int in
             guard case let .conv(conv) = step.kernel else { return 0 }
-            switch conv.algorithm {
-            case .direct: return 0
-            case .packedGEMM: return PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
-            case .winograd: return WinogradConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
+            if let tile = conv.algorithm.winogradTile {
+                return WinogradConvolution.scratchFloats(geometry: conv.geometry, tile: tile, threads: threads)
             }
+            return conv.algorithm == .packedGEMM ? PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads) : 0
         }.max() ?? 0
         arenaBytes = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
     }
@@ -142,19 +141,18 @@ public final class Executor: Sendable {
         let scaleShift = conv.postScale.flatMap { scale in
             conv.postShift.map { (scale: plan.weights.pointer(scale), shift: plan.weights.pointer($0)) }
         }
-        switch conv.algorithm {
-        case .direct:
-            DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
-                                  residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,
-                                  threads: threads)
-        case .packedGEMM:
+        if let tile = conv.algorithm.winogradTile {
+            WinogradConvolution.run(geometry: conv.geometry, tile: tile, packedWeights: plan.weights.pointer(conv.weights),
+                                    bias: bias, input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
+                                    output: output, scratch: scratch, threads: threads)
+        } else if conv.algorithm == .packedGEMM {
             PackedConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
                                   input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
                                   output: output, scratch: scratch, threads: threads)
-        case .winograd:
-            WinogradConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
-                                    input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
-                                    output: output, scratch: scratch, threads: threads)
+        } else {
+            DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
+                                  residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,
+                                  threads: threads)
         }
     }
 

@@ -176,8 +176,19 @@ public enum ConvAlgorithm: String, Codable, Hashable, Sendable {
     case direct
     /// Weights packed in 6-row panels for `PackedConvolution`'s register-blocked GEMM.
     case packedGEMM = "packed-gemm"
-    /// Winograd-transformed weights for `WinogradConvolution` (3x3, stride 1).
-    case winograd = "winograd-2x2"
+    /// Winograd-transformed weights for `WinogradConvolution` (3x3, stride 1), F(2×2, 3×3).
+    case winograd2x2 = "winograd-2x2"
+    /// The same with F(4×4, 3×3).
+    case winograd4x4 = "winograd-4x4"
+
+    /// The Winograd tile of a Winograd algorithm, else nil.
+    public var winogradTile: WinogradTile? {
+        switch self {
+        case .direct, .packedGEMM: nil
+        case .winograd2x2: .f2x2
+        case .winograd4x4: .f4x4
+        }
+    }
 }
 
 /// A convolution step's parameters.

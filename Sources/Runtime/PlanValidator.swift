@@ -205,11 +205,12 @@ private struct PlanChecker {
                 try weights(conv.weights, direct, "conv weights")
             case .packedGEMM:
                 try weights(conv.weights, PackedConvolution.packedWeightCount(geometry: g), "packed conv weights")
-            case .winograd:
-                guard WinogradConvolution.supports(g) else {
+            case .winograd2x2, .winograd4x4:
+                guard let tile = conv.algorithm.winogradTile, WinogradConvolution.supports(g) else {
                     throw Failure(message: "\(label) runs Winograd on a convolution that is not 3x3, stride 1, dilation 1, ungrouped")
                 }
-                try weights(conv.weights, WinogradConvolution.packedWeightCount(geometry: g), "Winograd conv weights")
+                try weights(conv.weights, WinogradConvolution.packedWeightCount(geometry: g, tile: tile),
+                            "Winograd conv weights")
             }
             if let bias = conv.bias { try weights(bias, g.outChannels, "bias") }
             guard (conv.postScale == nil) == (conv.postShift == nil) else {

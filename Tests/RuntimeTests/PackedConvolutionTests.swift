@@ -11,7 +11,7 @@ struct ConvolutionCase: CustomStringConvertible {
     var bias = true, residual = false, relu = false
     /// The output buffer starts as the residual and is passed as both (an in-place add).
     var inPlace = false
-    /// `.packedGEMM` or `.winograd`.
+    /// `.packedGEMM`, `.winograd2x2` or `.winograd4x4`.
     var algorithm = ConvAlgorithm.packedGEMM
     var seed: UInt64 = 1
 
@@ -45,14 +45,15 @@ struct ConvolutionCase: CustomStringConvertible {
     func runPacked(threads: Int) -> [Float] {
         let g = geometry
         let (input, weights, bias, residual) = operands()
-        let winograd = algorithm == .winograd
-        let packed = winograd ? WinogradConvolution.packWeights(weights, geometry: g)
-                              : PackedConvolution.packWeights(weights, geometry: g)
-        #expect(packed.count == (winograd ? WinogradConvolution.packedWeightCount(geometry: g)
-                                          : PackedConvolution.packedWeightCount(geometry: g)))
+        let tile = algorithm.winogradTile
+        let packed = tile.map { WinogradConvolution.packWeights(weights, geometry: g, tile: $0) }
+            ?? PackedConvolution.packWeights(weights, geometry: g)
+        #expect(packed.count == tile.map { WinogradConvolution.packedWeightCount(geometry: g, tile: $0) }
+            ?? PackedConvolution.packedWeightCount(geometry: g))
         var output = inPlace ? residual : [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
-        var scratch = [Float](repeating: .nan, count: winograd ? WinogradConvolution.scratchFloats(geometry: g, threads: threads)
-                                                               : PackedConvolution.scratchFloats(geometry: g, threads: threads))
+        var scratch = [Float](repeating: .nan,
+                              count: tile.map { WinogradConvolution.scratchFloats(geometry: g, tile: $0, threads: threads) }
+                                  ?? PackedConvolution.scratchFloats(geometry: g, threads: threads))
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 input.withUnsafeBufferPointer { x in
@@ -60,8 +61,8 @@ struct ConvolutionCase: CustomStringConvertible {
                         output.withUnsafeMutableBufferPointer { y in
                             scratch.withUnsafeMutableBufferPointer { s in
                                 let residualPointer = self.residual ? (inPlace ? UnsafePointer(y.baseAddress) : r.baseAddress) : nil
-                                if winograd {
-                                    WinogradConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                if let tile {
+                                    WinogradConvolution.run(geometry: g, tile: tile, packedWeights: w.baseAddress!,
                                                             bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
                                                             residual: residualPointer, relu: relu, output: y.baseAddress!,
                                                             scratch: s.baseAddress!, threads: threads)
@@ -247,18 +248,26 @@ struct SplitMix64 {
                                      padBottom: 1, padRight: 2, residual: true, relu: true, seed: 7))
         cases.append(ConvolutionCase(inChannels: 64, outChannels: 64, inH: 14, inW: 14, padTop: 1, padLeft: 1,
                                      padBottom: 1, padRight: 1, residual: true, relu: true, inPlace: true, seed: 8))
-        for var c in cases {
-            c.algorithm = .winograd
-            c.check(threads: 1)
-            c.check(threads: 3)
+        cases.append(ConvolutionCase(batch: 3, inChannels: 16, outChannels: 20, inH: 30, inW: 37, padTop: 1, padLeft: 1,
+                                     padBottom: 1, padRight: 1, residual: true, relu: true, seed: 9))
+        for algorithm in [ConvAlgorithm.winograd2x2, .winograd4x4] {
+            for var c in cases {
+                c.algorithm = algorithm
+                c.check(threads: 1)
+                c.check(threads: 3)
+            }
         }
     }
 
-    @Test func winogradIsBitwiseIdenticalForAnyThreadCount() {
-        var c = ConvolutionCase(inChannels: 40, outChannels: 70, inH: 15, inW: 14, padTop: 1, padLeft: 1, padBottom: 1,
-                                padRight: 1, residual: true, relu: true, seed: 21)
-        c.algorithm = .winograd
-        let one = c.runPacked(threads: 1)
-        for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "threads \(threads)") }
+    @Test(arguments: [ConvAlgorithm.winograd2x2, .winograd4x4])
+    func winogradIsBitwiseIdenticalForAnyThreadCount(algorithm: ConvAlgorithm) {
+        // Maps large enough that the blocking (rows per block, channel splits) changes with the thread count.
+        for (h, w, channels) in [(15, 14, 40), (56, 56, 16), (28, 30, 70)] {
+            var c = ConvolutionCase(batch: 2, inChannels: channels, outChannels: 70, inH: h, inW: w, padTop: 1, padLeft: 1,
+                                    padBottom: 1, padRight: 1, residual: true, relu: true, seed: 21)
+            c.algorithm = algorithm
+            let one = c.runPacked(threads: 1)
+            for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "\(c) threads \(threads)") }
+        }
     }
 }

@@ -86,6 +86,39 @@ enum GEMMMicrokernel6x16 {
         store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
+    /// The left eight columns of `run`, raw sums only (the same FMAs in the
+    /// same order, so the same bits): a last panel of at most eight columns.
+    @inline(__always)
+    static func runHalf(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+                        c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
+        var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        let bStep = ldb &* 4
+        var remaining = k
+        while remaining > 0 {
+            let bv = pb.loadUnaligned(as: SIMD8<Float>.self)
+            c0.addProduct(SIMD8(repeating: pa[0]), bv)
+            c1.addProduct(SIMD8(repeating: pa[1]), bv)
+            c2.addProduct(SIMD8(repeating: pa[2]), bv)
+            c3.addProduct(SIMD8(repeating: pa[3]), bv)
+            c4.addProduct(SIMD8(repeating: pa[4]), bv)
+            c5.addProduct(SIMD8(repeating: pa[5]), bv)
+            pa += 6
+            pb += bStep
+            remaining &-= 1
+        }
+        let r0 = UnsafeMutableRawPointer(c), r1 = r0 + ldc &* 4, r2 = r1 + ldc &* 4
+        let r3 = r2 + ldc &* 4, r4 = r3 + ldc &* 4, r5 = r4 + ldc &* 4
+        r0.storeBytes(of: c0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: c1, as: SIMD8<Float>.self)
+        r2.storeBytes(of: c2, as: SIMD8<Float>.self)
+        r3.storeBytes(of: c3, as: SIMD8<Float>.self)
+        r4.storeBytes(of: c4, as: SIMD8<Float>.self)
+        r5.storeBytes(of: c5, as: SIMD8<Float>.self)
+    }
+
     /// One k step: `c_r += a[r] · b` for the six rows.
     @inline(__always)
     private static func multiplyAdd(_ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
@@ -139,9 +172,8 @@ enum GEMMMicrokernel6x16 {
             c5 = c5 * SIMD16(repeating: s[5]) + SIMD16(repeating: t[5])
         }
         if epilogue.relu {
-            let zero = SIMD16<Float>()
-            c0 = pointwiseMax(c0, zero); c1 = pointwiseMax(c1, zero); c2 = pointwiseMax(c2, zero)
-            c3 = pointwiseMax(c3, zero); c4 = pointwiseMax(c4, zero); c5 = pointwiseMax(c5, zero)
+            c0 = c0.clampedAtZero; c1 = c1.clampedAtZero; c2 = c2.clampedAtZero
+            c3 = c3.clampedAtZero; c4 = c4.clampedAtZero; c5 = c5.clampedAtZero
         }
         r0.storeBytes(of: c0, as: SIMD16<Float>.self)
         r1.storeBytes(of: c1, as: SIMD16<Float>.self)

@@ -1,30 +1,32 @@
-/// Winograd F(2×2, 3×3) convolution for stride-1, dilation-1, ungrouped 3x3
-/// convolutions: 16 GEMMs of Cout × Cin × tiles instead of one of
-/// Cout × 9·Cin × pixels, 2.25× fewer multiplications (Lavin & Gray 2016).
+import Synchronization
+
+/// Winograd F(m×m, 3×3) convolution, m = 2 or 4 (`WinogradTile`), for
+/// stride-1, dilation-1, ungrouped 3x3 convolutions: α² = (m+2)² GEMMs over
+/// tiles instead of one over pixels, 2.25× (F(2×2)) or 4× (F(4×4)) fewer
+/// multiplications (Lavin & Gray 2016).
 ///
-/// Per image, with T = ⌈outH/2⌉·⌈outW/2⌉ tiles of 2×2 outputs:
-///
-/// 1. Input transform: every 4×4 input patch d (stride 2, from a zero-padded
-///    copy) becomes V = Bᵀ d B, stored as 16 row-major matrices
-///    `V[ξ][cin][tile]` (eight tiles at a time, in vectors).
-/// 2. For each of the 16 positions ξ: `M[ξ] = U[ξ] · V[ξ]`, U[ξ] the
-///    transformed weights (Cout × Cin, G g Gᵀ computed in float64 at compile
-///    time, packed in `GEMMMicrokernel6x16`'s 6-row panels), B read in place.
-/// 3. Output transform: y = Aᵀ M A per tile, then + bias, + residual,
-///    scale/shift, ReLU, stored as the tile's 2×2 outputs.
+/// 1. The input is copied once, zero-padded (all threads, over channels).
+/// 2. Tasks (see `WinogradBlocking`: a block of tile rows × a range of
+///    output channels), each in its own V and M:
+///    a. V = Bᵀ d B for every tile of the block and every input channel,
+///       stored as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector;
+///    b. for a chunk of output channels, `M[ξ] = U[ξ] · V[ξ]` for each of the
+///       α² positions ξ, U[ξ] the transformed weights (G g Gᵀ in float64 at
+///       compile time) in `GEMMMicrokernel6x16`'s 6-row panels;
+///    c. y = Aᵀ M A per tile, then + bias, + residual, scale/shift, ReLU,
+///       stored as the tile's m×m outputs.
 ///
 /// ```
 ///   packed weights: ξ-major, then 6-row panels over Cout, k = cin
-///     [ξ=0: panel 0 (k-major 6 rows) | panel 1 | …][ξ=1: …]…[ξ=15: …]
-///   scratch: padded input | V (16 × Cin × T) | M (16 × ⌈Cout/6⌉·6 × T) | per-worker tiles
+///     [ξ=0: panel 0 (k-major 6 rows) | panel 1 | …][ξ=1: …]…[ξ=α²−1: …]
+///   scratch: padded input (all images) | per worker: V (α² × Cin × row) | M (α² × chunk × row)
 /// ```
 ///
-/// Work is split over input channels (step 1), over (ξ, channel panel, tile
-/// panel) blocks (step 2) and over output channels (step 3); no reduction is
-/// split, so results are bitwise identical for any thread count. Each
-/// residual element is read just before the same output element is written
-/// (the two may alias). `run` never reads `output` or `scratch` before
-/// writing them.
+/// No reduction is split, so results are bitwise identical for any thread
+/// count. Each residual element is read just before the same output
+/// element is written (the two may alias); the input is copied before any
+/// output is written (it may alias too). Lanes past a block's last tile
+/// compute on stale scratch and are never stored.
 public enum WinogradConvolution {
     /// Whether the geometry is a 3x3, stride-1, dilation-1, ungrouped convolution.
     public static func supports(_ g: ConvGeometry) -> Bool {
@@ -33,26 +35,25 @@ public enum WinogradConvolution {
     }
 
     /// Floats `packWeights` returns.
-    public static func packedWeightCount(geometry g: ConvGeometry) -> Int {
-        16 * roundedChannels(g) * g.inChannels
+    public static func packedWeightCount(geometry g: ConvGeometry, tile: WinogradTile) -> Int {
+        tile.alpha * tile.alpha * roundedChannels(g) * g.inChannels
     }
 
     /// Transforms OIHW weights (U = G g Gᵀ in float64, rounded once) and packs them.
-    public static func packWeights(_ oihw: [Float], geometry g: ConvGeometry) -> [Float] {
+    public static func packWeights(_ oihw: [Float], geometry g: ConvGeometry, tile: WinogradTile) -> [Float] {
         let mr = GEMMMicrokernel6x16.mr
-        let (cout, cin) = (g.outChannels, g.inChannels)
+        let (cout, cin, alpha) = (g.outChannels, g.inChannels, tile.alpha)
         let m = roundedChannels(g)
-        // G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
-        let gm: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        var packed = [Float](repeating: 0, count: packedWeightCount(geometry: g))
+        let gm = tile.g
+        var packed = [Float](repeating: 0, count: packedWeightCount(geometry: g, tile: tile))
         for o in 0..<cout {
             for i in 0..<cin {
                 let w = (0..<9).map { Double(oihw[(o * cin + i) * 9 + $0]) }
-                for a in 0..<4 {
-                    for b in 0..<4 {
+                for a in 0..<alpha {
+                    for b in 0..<alpha {
                         var u = 0.0
                         for r in 0..<3 { for s in 0..<3 { u += gm[a][r] * w[r * 3 + s] * gm[b][s] } }
-                        let xi = a * 4 + b
+                        let xi = a * alpha + b
                         packed[xi * m * cin + (o / mr) * cin * mr + i * mr + o % mr] = Float(u)
                     }
                 }
@@ -62,26 +63,33 @@ public enum WinogradConvolution {
     }
 
     /// Floats of scratch `run` needs with `threads` threads.
-    public static func scratchFloats(geometry g: ConvGeometry, threads: Int) -> Int {
-        let l = Layout(g, threads: threads)
-        return l.workerOffset + l.workers * l.workerFloats
+    public static func scratchFloats(geometry g: ConvGeometry, tile: WinogradTile, threads: Int) -> Int {
+        WinogradBlocking(geometry: g, tile: tile, threads: threads).scratchFloats
     }
 
     /// `output = relu?((conv(input) + bias + residual) · scale + shift)` for
-    /// NCHW tensors; `scratch` holds `scratchFloats(geometry:threads:)` floats.
-    public static func run(geometry g: ConvGeometry, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                           input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+    /// NCHW tensors; `scratch` holds `scratchFloats(geometry:tile:threads:)` floats.
+    public static func run(geometry g: ConvGeometry, tile: WinogradTile, packedWeights: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
                            output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
-        let l = Layout(g, threads: threads)
-        let epilogue = OutputEpilogue(bias: bias, scaleShift: scaleShift, relu: relu)
-        for image in 0..<g.batch {
-            let x = input + image * g.inChannels * g.inH * g.inW
-            let y = output + image * g.outChannels * g.outH * g.outW
-            let r = residual.map { $0 + image * g.outChannels * g.outH * g.outW }
-            transformInput(x, l, scratch, threads: threads)
-            multiply(l, packedWeights, scratch, threads: threads)
-            transformOutput(l, scratch, residual: r, epilogue, output: y, threads: threads)
+        let b = WinogradBlocking(geometry: g, tile: tile, threads: threads)
+        let work = Work(b: b, weights: packedWeights, padded: scratch, residual: residual, output: output,
+                        epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
+        copyPadded(input, b, scratch, threads: threads)
+        let next = Atomic<Int>(0)
+        parallelFor(b.workers, threads: b.workers) { worker in
+            let v = scratch + b.paddedFloats + worker * b.workerFloats
+            let registers = UnsafeMutableRawPointer(v + b.vFloats + b.mFloats).bindMemory(to: SIMD8<Float>.self,
+                                                                                       capacity: b.registerVectors)
+            while true {
+                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if task >= b.tasks { break }
+                switch tile {
+                case .f2x2: work.run(WinogradF2.self, task: task, v: v, m: v + b.vFloats, registers: registers)
+                case .f4x4: work.run(WinogradF4.self, task: task, v: v, m: v + b.vFloats, registers: registers)
+                }
+            }
         }
     }
 
@@ -89,122 +97,40 @@ public enum WinogradConvolution {
         (g.outChannels + GEMMMicrokernel6x16.mr - 1) / GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.mr
     }
 
-    /// Sizes and scratch offsets for one geometry.
-    struct Layout {
-        let g: ConvGeometry
-        /// Tile rows and columns, tiles per image.
-        let tilesH: Int, tilesW: Int, tiles: Int
-        /// Padded copy: rows per channel and row stride (room for eight-tile vector loads).
-        let paddedH: Int, paddedW: Int
-        /// Output channels rounded up to the microkernel's 6 rows.
-        let m: Int
-        let vOffset: Int, mOffset: Int, workerOffset: Int
-        let workers: Int, workerFloats: Int
-
-        init(_ g: ConvGeometry, threads: Int) {
-            self.g = g
-            tilesH = (g.outH + 1) / 2
-            tilesW = (g.outW + 1) / 2
-            tiles = tilesH * tilesW
-            paddedH = 2 * tilesH + 2
-            paddedW = 2 * ((tilesW + 7) / 8 * 8) + 16
-            m = WinogradConvolution.roundedChannels(g)
-            vOffset = g.inChannels * paddedH * paddedW
-            mOffset = vOffset + 16 * g.inChannels * tiles
-            workerOffset = mOffset + 16 * m * tiles
-            workers = max(threads, 1)
-            // A partial tile panel of B, and one 6×16 C tile.
-            workerFloats = g.inChannels * GEMMMicrokernel6x16.nr + GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.nr
+    /// Step 1: every channel of every image into its zero-padded plane, each
+    /// row split into its m phases.
+    static func copyPadded(_ x: UnsafePointer<Float>, _ b: WinogradBlocking, _ padded: UnsafeMutablePointer<Float>,
+                           threads: Int) {
+        switch b.tile {
+        case .f2x2: copyPadded(WinogradF2.self, x, b, padded, threads: threads)
+        case .f4x4: copyPadded(WinogradF4.self, x, b, padded, threads: threads)
         }
     }
 
-    /// Step 1: zero-padded copy, then V = Bᵀ d B for every tile, eight at a time.
-    static func transformInput(_ x: UnsafePointer<Float>, _ l: Layout, _ scratch: UnsafeMutablePointer<Float>,
-                               threads: Int) {
-        let g = l.g
-        parallelFor(g.inChannels, threads: threads) { c in
-            let padded = scratch + c * l.paddedH * l.paddedW
-            let source = x + c * g.inH * g.inW
-            for row in 0..<l.paddedH {
-                let line = padded + row * l.paddedW
-                let ih = row - g.padTop
-                line.update(repeating: 0, count: l.paddedW)
-                guard ih >= 0, ih < g.inH else { continue }
-                let first = max(0, g.padLeft), count = min(g.inW, l.paddedW - first)
-                (line + first).update(from: source + ih * g.inW, count: count)
-            }
-            let v = scratch + l.vOffset + c * l.tiles
-            let planeV = g.inChannels * l.tiles
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { registers in
-                let d = registers.baseAddress!, t = d + 16, work = d + 32
-                for ty in 0..<l.tilesH {
-                    var tx = 0
-                    while tx < l.tilesW {
-                        // d[r][j] for eight tiles: columns 2·tx + j of padded rows 2·ty + r.
-                        for r in 0..<4 {
-                            let p = UnsafeRawPointer(padded + (2 * ty + r) * l.paddedW + 2 * tx)
-                            let a = p.loadUnaligned(as: SIMD16<Float>.self)
-                            let b = p.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-                            d[r * 4] = a.evenHalf; d[r * 4 + 1] = a.oddHalf
-                            d[r * 4 + 2] = b.evenHalf; d[r * 4 + 3] = b.oddHalf
-                        }
-                        Transform.inputTile(d, into: t, work: work)
-                        let valid = min(8, l.tilesW - tx)
-                        let tile = ty * l.tilesW + tx
-                        for xi in 0..<16 {
-                            let dst = v + xi * planeV + tile
-                            if valid == 8 {
-                                UnsafeMutableRawPointer(dst).storeBytes(of: t[xi], as: SIMD8<Float>.self)
-                            } else {
-                                for lane in 0..<valid { dst[lane] = t[xi][lane] }
-                            }
-                        }
-                        tx += 8
+    private static func copyPadded<T: WinogradTransform>(_: T.Type, _ x: UnsafePointer<Float>, _ b: WinogradBlocking,
+                                                         _ padded: UnsafeMutablePointer<Float>, threads: Int) {
+        let g = b.geometry
+        let (rowFloats, phaseW) = (b.paddedW, b.phaseW)
+        let (first, count) = (min(g.padLeft, rowFloats), max(0, min(g.inW, rowFloats - g.padLeft)))
+        parallelFor(g.batch * g.inChannels, threads: threads) { plane in
+            let target = padded + plane * b.paddedH * rowFloats
+            let source = x + plane * g.inH * g.inW
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: rowFloats / 8 + T.m) { buffer in
+                let line = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
+                let phases = buffer.baseAddress! + rowFloats / 8
+                line.update(repeating: 0, count: rowFloats)
+                for row in 0..<b.paddedH {
+                    let ih = row - g.padTop
+                    let out = UnsafeMutableRawPointer(target + row * rowFloats)
+                    guard ih >= 0, ih < g.inH, count > 0 else {
+                        out.initializeMemory(as: Float.self, repeating: 0, count: rowFloats)
+                        continue
                     }
-                }
-            }
-        }
-    }
-
-    /// Step 2: the 16 GEMMs, in blocks of 4 channel panels × 4 tile panels.
-    static func multiply(_ l: Layout, _ weights: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
-                         threads: Int) {
-        let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
-        let k = l.g.inChannels
-        let panelsM = l.m / mr, panelsN = (l.tiles + nr - 1) / nr
-        let blocksM = (panelsM + 3) / 4, blocksN = (panelsN + 3) / 4
-        let next = Atomic<Int>(0)
-        let tasks = 16 * blocksM * blocksN
-        parallelFor(l.workers, threads: l.workers) { worker in
-            let partialB = scratch + l.workerOffset + worker * l.workerFloats
-            let tile = partialB + k * nr
-            while true {
-                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if task >= tasks { break }
-                let xi = task / (blocksM * blocksN)
-                let bm = task / blocksN % blocksM, bn = task % blocksN
-                let a = weights + xi * l.m * k
-                let b = UnsafePointer(scratch + l.vOffset + xi * k * l.tiles)
-                let c = scratch + l.mOffset + xi * l.m * l.tiles
-                for jp in (bn * 4)..<min(panelsN, bn * 4 + 4) {
-                    let col = jp * nr, cols = min(nr, l.tiles - col)
-                    if cols < nr {
-                        for kk in 0..<k {
-                            let row = partialB + kk * nr
-                            row.update(from: b + kk * l.tiles + col, count: cols)
-                            (row + cols).update(repeating: 0, count: nr - cols)
-                        }
-                    }
-                    for ip in (bm * 4)..<min(panelsM, bm * 4 + 4) {
-                        let panel = a + ip * mr * k
-                        if cols == nr {
-                            GEMMMicrokernel6x16.run(k: k, a: panel, b: b + col, ldb: l.tiles,
-                                                    c: c + ip * mr * l.tiles + col, ldc: l.tiles, epilogue: .none)
-                        } else {
-                            GEMMMicrokernel6x16.run(k: k, a: panel, b: partialB, c: tile, ldc: nr, epilogue: .none)
-                            for r in 0..<mr {
-                                (c + (ip * mr + r) * l.tiles + col).update(from: tile + r * nr, count: cols)
-                            }
+                    (line + first).update(from: source + ih * g.inW, count: count)
+                    for column in stride(from: 0, to: phaseW, by: 8) {
+                        T.loadTileRow(UnsafeRawPointer(line + T.m * column), into: phases)
+                        for q in 0..<T.m {
+                            out.storeBytes(of: phases[q], toByteOffset: (q * phaseW + column) * 4, as: SIMD8<Float>.self)
                         }
                     }
                 }
@@ -213,112 +139,148 @@ public enum WinogradConvolution {
     }
 
     /// What happens to each output after the transform.
-    struct OutputEpilogue {
+    struct Epilogue {
         var bias: UnsafePointer<Float>?
         var scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?
         var relu: Bool
     }
 
-    /// Step 3: y = Aᵀ M A for every tile, eight at a time, then the epilogue.
-    static func transformOutput(_ l: Layout, _ scratch: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-                                _ e: OutputEpilogue, output: UnsafeMutablePointer<Float>, threads: Int) {
-        let g = l.g
-        let planeM = l.m * l.tiles
-        parallelFor(g.outChannels, threads: threads) { co in
-            let m = UnsafePointer(scratch + l.mOffset + co * l.tiles)
-            let out = output + co * g.outH * g.outW
-            let res = residual.map { $0 + co * g.outH * g.outW }
-            let bias = e.bias?[co] ?? 0
-            let (scale, shift) = e.scaleShift.map { ($0.scale[co], $0.shift[co]) } ?? (1, 0)
-            let floor: Float = e.relu ? 0 : -.infinity
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 28) { registers in
-                let lanes = registers.baseAddress!, y = lanes + 16, work = lanes + 20
-                for ty in 0..<l.tilesH {
-                    var tx = 0
-                    while tx < l.tilesW {
-                        let valid = min(8, l.tilesW - tx)
-                        let tile = ty * l.tilesW + tx
-                        for xi in 0..<16 {
-                            let src = m + xi * planeM + tile
-                            if valid == 8 {
-                                lanes[xi] = UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self)
+    /// Everything a task reads and writes besides its own V, M and registers.
+    struct Work {
+        let b: WinogradBlocking
+        let weights: UnsafePointer<Float>
+        let padded: UnsafeMutablePointer<Float>
+        let residual: UnsafePointer<Float>?
+        let output: UnsafeMutablePointer<Float>
+        let epilogue: Epilogue
+
+        /// Step 2 for one task: transform in, multiply and transform out chunk by chunk.
+        func run<T: WinogradTransform>(_: T.Type, task: Int, v: UnsafeMutablePointer<Float>,
+                                       m: UnsafeMutablePointer<Float>, registers: UnsafeMutablePointer<SIMD8<Float>>) {
+            let split = task % b.panelSplits
+            let block = task / b.panelSplits % b.blocksPerImage
+            let image = task / (b.panelSplits * b.blocksPerImage)
+            let firstRow = block * b.rowsPerBlock
+            let rows = min(b.rowsPerBlock, b.tilesH - firstRow)
+            let mr = GEMMMicrokernel6x16.mr
+            let channels = (split * b.panels / b.panelSplits * mr)..<((split + 1) * b.panels / b.panelSplits * mr)
+            transformInput(T.self, image: image, firstRow: firstRow, rows: rows, v: v, registers: registers)
+            for start in stride(from: channels.lowerBound, to: channels.upperBound, by: b.chunk) {
+                let chunk = start..<min(start + b.chunk, channels.upperBound)
+                multiply(alpha: T.m + 2, chunk: chunk, tiles: rows * b.tilesW, v: v, m: m)
+                transformOutput(T.self, image: image, firstRow: firstRow, rows: rows,
+                                channels: chunk.lowerBound..<min(chunk.upperBound, b.geometry.outChannels), m: m,
+                                registers: registers)
+            }
+        }
+
+        /// 2a: V = Bᵀ d B for the block's tiles, eight at a time (a row's
+        /// last eight-lane store runs into the next row, written after it).
+        @inline(__always)
+        func transformInput<T: WinogradTransform>(_: T.Type, image: Int, firstRow: Int, rows: Int,
+                                                  v: UnsafeMutablePointer<Float>,
+                                                  registers: UnsafeMutablePointer<SIMD8<Float>>) {
+            let g = b.geometry
+            let tm = T.m
+            let (rowBytes, phaseBytes, planeBytes) = (b.paddedW * 4, b.phaseW * 4, b.vPlane * 4)
+            for c in 0..<g.inChannels {
+                let plane = UnsafeRawPointer(padded + (image * g.inChannels + c) * b.paddedH * b.paddedW)
+                for r in 0..<rows {
+                    let top = plane + tm * (firstRow + r) * rowBytes
+                    for tx in stride(from: 0, to: b.tilesW, by: 8) {
+                        // Patch column j of the eight tiles: phase j mod m, shifted by j / m.
+                        let corner = top + tx * 4
+                        let target = UnsafeMutableRawPointer(v + c * b.rowLength + r * b.tilesW + tx)
+                        T.inputTile({ i, j in
+                            corner.loadUnaligned(fromByteOffset: i * rowBytes + j % tm * phaseBytes + j / tm * 4,
+                                                 as: SIMD8<Float>.self)
+                        }, { xi, value in
+                            target.storeBytes(of: value, toByteOffset: xi * planeBytes, as: SIMD8<Float>.self)
+                        }, work: registers)
+                    }
+                }
+            }
+        }
+
+        /// 2b: `M[ξ][chunk] = U[ξ][chunk] · V[ξ]` over the block's tiles.
+        func multiply(alpha: Int, chunk: Range<Int>, tiles: Int, v: UnsafeMutablePointer<Float>,
+                      m: UnsafeMutablePointer<Float>) {
+            let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
+            let k = b.geometry.inChannels
+            let rounded = WinogradConvolution.roundedChannels(b.geometry)
+            for xi in 0..<alpha * alpha {
+                let u = weights + xi * rounded * k
+                let vx = UnsafePointer(v + xi * b.vPlane)
+                let mx = m + xi * b.mPlane
+                for row in stride(from: chunk.lowerBound, to: chunk.upperBound, by: mr) {
+                    let panel = u + row * k
+                    let c = mx + (row - chunk.lowerBound) * b.rowLength
+                    var column = 0
+                    while tiles - column > nr / 2 {
+                        GEMMMicrokernel6x16.run(k: k, a: panel, b: vx + column, ldb: b.rowLength, c: c + column,
+                                                ldc: b.rowLength, epilogue: .none)
+                        column += nr
+                    }
+                    if column < tiles {
+                        GEMMMicrokernel6x16.runHalf(k: k, a: panel, b: vx + column, ldb: b.rowLength,
+                                                    c: c + column, ldc: b.rowLength)
+                    }
+                }
+            }
+        }
+
+        /// 2c: y = Aᵀ M A for the block's tiles, eight at a time, then the epilogue.
+        @inline(__always)
+        func transformOutput<T: WinogradTransform>(_: T.Type, image: Int, firstRow: Int, rows: Int, channels: Range<Int>,
+                                                   m: UnsafeMutablePointer<Float>,
+                                                   registers: UnsafeMutablePointer<SIMD8<Float>>) {
+            let g = b.geometry
+            let tm = T.m
+            let planeBytes = b.mPlane * 4
+            let e = epilogue
+            let y = registers, work = y + tm * tm
+            // A row segment that ends past the output's right edge goes through here.
+            let staging = UnsafeMutableRawPointer(work + tm * (tm + 2)).assumingMemoryBound(to: Float.self)
+            for co in channels {
+                let source = UnsafeRawPointer(m + (co - channels.lowerBound) * b.rowLength)
+                let offset = (image * g.outChannels + co) * g.outH * g.outW
+                let out = output + offset
+                let res = residual.map { $0 + offset }
+                let bias = SIMD8<Float>(repeating: e.bias?[co] ?? 0)
+                let (scale, shift) = e.scaleShift.map { ($0.scale[co], $0.shift[co]) } ?? (1, 0)
+                for r in 0..<rows {
+                    let ty = firstRow + r
+                    for tx in stride(from: 0, to: b.tilesW, by: 8) {
+                        let first = source + (r * b.tilesW + tx) * 4
+                        T.outputTile({ xi in first.loadUnaligned(fromByteOffset: xi * planeBytes, as: SIMD8<Float>.self) },
+                                     into: y, work: work)
+                        let count = min(8 * tm, g.outW - tm * tx)
+                        let whole = count == 8 * tm
+                        for i in 0..<tm {
+                            let oh = tm * ty + i
+                            if oh >= g.outH { break }
+                            let row = y + i * tm
+                            let at = oh * g.outW + tm * tx
+                            for j in 0..<tm { row[j] += bias }
+                            if let res {
+                                if !whole { for q in 0..<count { staging[q] = res[at + q] } }
+                                T.loadTileRow(UnsafeRawPointer(whole ? res + at : UnsafePointer(staging)), into: work)
+                                for j in 0..<tm { row[j] += work[j] }
+                            }
+                            for j in 0..<tm {
+                                let value = row[j] * SIMD8(repeating: scale) + SIMD8(repeating: shift)
+                                row[j] = e.relu ? value.clampedAtZero : value
+                            }
+                            if whole {
+                                T.storeTileRow(row, to: UnsafeMutableRawPointer(out + at))
                             } else {
-                                lanes[xi] = .zero
-                                for lane in 0..<valid { lanes[xi][lane] = src[lane] }
+                                T.storeTileRow(row, to: UnsafeMutableRawPointer(staging))
+                                for q in 0..<count { out[at + q] = staging[q] }
                             }
                         }
-                        Transform.outputTile(lanes, into: y, work: work)
-                        let wholeRows = valid == 8 && 2 * tx + 16 <= g.outW
-                        for a in 0..<2 {
-                            let oh = 2 * ty + a
-                            if oh >= g.outH { continue }
-                            if wholeRows {
-                                // Columns 2·tx … 2·tx+15 of row oh: the two output columns interleaved.
-                                let (c0, c1) = (y[a * 2], y[a * 2 + 1])
-                                var v = SIMD16<Float>(c0[0], c1[0], c0[1], c1[1], c0[2], c1[2], c0[3], c1[3],
-                                                      c0[4], c1[4], c0[5], c1[5], c0[6], c1[6], c0[7], c1[7])
-                                let at = oh * g.outW + 2 * tx
-                                v += SIMD16(repeating: bias)
-                                if let res { v += UnsafeRawPointer(res + at).loadUnaligned(as: SIMD16<Float>.self) }
-                                v = v * SIMD16(repeating: scale) + SIMD16(repeating: shift)
-                                v = v.replacing(with: SIMD16(repeating: floor), where: v .< SIMD16(repeating: floor))
-                                UnsafeMutableRawPointer(out + at).storeBytes(of: v, as: SIMD16<Float>.self)
-                                continue
-                            }
-                            for lane in 0..<valid {
-                                for b in 0..<2 {
-                                    let ow = 2 * (tx + lane) + b
-                                    if ow >= g.outW { continue }
-                                    let index = oh * g.outW + ow
-                                    var v = y[a * 2 + b][lane] + bias
-                                    if let res { v += res[index] }
-                                    out[index] = max(v * scale + shift, floor)
-                                }
-                            }
-                        }
-                        tx += 8
                     }
                 }
             }
         }
     }
-
-    /// The F(2×2, 3×3) transforms on eight tiles at once.
-    enum Transform {
-        /// V = Bᵀ d B with Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]];
-        /// `d[4·r + j]` is row r, column j of the patches; `work` holds 16.
-        @inline(__always)
-        static func inputTile(_ d: UnsafePointer<SIMD8<Float>>, into v: UnsafeMutablePointer<SIMD8<Float>>,
-                              work t: UnsafeMutablePointer<SIMD8<Float>>) {
-            for j in 0..<4 {
-                t[j] = d[j] - d[8 + j]
-                t[4 + j] = d[4 + j] + d[8 + j]
-                t[8 + j] = d[8 + j] - d[4 + j]
-                t[12 + j] = d[4 + j] - d[12 + j]
-            }
-            for i in 0..<4 {
-                v[4 * i] = t[4 * i] - t[4 * i + 2]
-                v[4 * i + 1] = t[4 * i + 1] + t[4 * i + 2]
-                v[4 * i + 2] = t[4 * i + 2] - t[4 * i + 1]
-                v[4 * i + 3] = t[4 * i + 1] - t[4 * i + 3]
-            }
-        }
-
-        /// y = Aᵀ m A with Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]]: y00, y01, y10, y11;
-        /// `work` holds 8.
-        @inline(__always)
-        static func outputTile(_ m: UnsafePointer<SIMD8<Float>>, into y: UnsafeMutablePointer<SIMD8<Float>>,
-                               work s: UnsafeMutablePointer<SIMD8<Float>>) {
-            for j in 0..<4 {
-                s[j] = m[j] + m[4 + j] + m[8 + j]
-                s[4 + j] = m[4 + j] - m[8 + j] - m[12 + j]
-            }
-            y[0] = s[0] + s[1] + s[2]
-            y[1] = s[1] - s[2] - s[3]
-            y[2] = s[4] + s[5] + s[6]
-            y[3] = s[5] - s[6] - s[7]
-        }
-    }
 }
-
-import Synchronization

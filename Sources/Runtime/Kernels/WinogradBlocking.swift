@@ -1,0 +1,116 @@
+/// How `WinogradConvolution` cuts a convolution into tasks, and where its
+/// scratch goes.
+///
+/// A task owns a *block* — `rowsPerBlock` rows of tiles of one image — and a
+/// range of output-channel panels. It transforms the block's input patches
+/// for every input channel into its own V, multiplies, and transforms the
+/// products back, so V and M stay in that core's L2 however large the map.
+/// The blocking depends on the thread count, the arithmetic does not: every
+/// output is the same sum over input channels, in the same order, in any task.
+struct WinogradBlocking {
+    let geometry: ConvGeometry
+    let tile: WinogradTile
+    /// Tile rows and columns of one image.
+    let tilesH: Int, tilesW: Int
+    /// Zero-padded input copy: rows per channel, and the length of one of
+    /// the m phases a row is split into (phase q holds columns q, q+m, …, so
+    /// the eight tiles' patch column j is one vector load from phase j mod m).
+    let paddedH: Int, phaseW: Int
+    let rowsPerBlock: Int, blocksPerImage: Int
+    /// Output-channel panels (6 rows each), and the ranges tasks split them into.
+    let panels: Int, panelSplits: Int
+    /// Output channels multiplied and transformed back at a time (a multiple of 6).
+    let chunk: Int
+    /// Row length of V and M: at least a block's tiles + 7 (eight-lane stores
+    /// past the last tile), rounded to 16 floats; from 64 floats on, an odd
+    /// number of cache lines, so rows walked by the microkernel spread over
+    /// the L1 sets.
+    let rowLength: Int
+    let tasks: Int, workers: Int
+
+    /// Largest V per worker (floats, 640 KiB: about one core's L2).
+    static let vBudget = 160 * 1024
+    /// M per worker for one chunk of output channels (floats, 256 KiB).
+    static let mBudget = 64 * 1024
+
+    init(geometry g: ConvGeometry, tile: WinogradTile, threads: Int) {
+        geometry = g
+        self.tile = tile
+        let (m, alpha) = (tile.m, tile.alpha)
+        tilesH = Self.ceilDiv(g.outH, m)
+        tilesW = Self.ceilDiv(g.outW, m)
+        paddedH = m * tilesH + 2
+        phaseW = Self.roundUp(tilesW, 8) + 8
+        panels = Self.ceilDiv(g.outChannels, GEMMMicrokernel6x16.mr)
+        let workers = max(threads, 1)
+        // The (rows per block, panel splits) pair with the shortest modelled
+        // schedule — GEMM columns actually computed (16 or 8 at a time), the
+        // transforms, re-reading U once per task — plus half the largest
+        // task, as the tail a late start leaves (measured: one task per thread
+        // on 7x7 512-channel maps ran 25% slower than eight).
+        var best = (cost: Int.max, rows: 1, splits: 1)
+        for rows in 1...tilesH {
+            if rows > 1 && rows * tilesW * alpha * alpha * g.inChannels > Self.vBudget { break }
+            for splits in [1, 2, 3, 4, 6, 8, 12, 16] where splits <= panels {
+                var finish = [Int](repeating: 0, count: workers)
+                var largest = 0
+                for _ in 0..<g.batch {
+                    for first in stride(from: 0, to: tilesH, by: rows) {
+                        let n = min(rows, tilesH - first) * tilesW
+                        for s in 0..<splits {
+                            let k = 6 * Self.share(panels, s, splits)
+                            let cost = alpha * alpha * (Self.computedColumns(n) * g.inChannels * k
+                                                        + n * (14 * g.inChannels + 20 * k) + 2 * g.inChannels * k)
+                            let next = finish.indices.min { finish[$0] < finish[$1] } ?? 0
+                            finish[next] += cost
+                            largest = max(largest, cost)
+                        }
+                    }
+                }
+                let cost = (finish.max() ?? 0) + largest / 4
+                if cost < best.cost { best = (cost, rows, splits) }
+            }
+        }
+        rowsPerBlock = best.rows
+        panelSplits = best.splits
+        blocksPerImage = Self.ceilDiv(tilesH, rowsPerBlock)
+        var row = Self.roundUp(rowsPerBlock * tilesW + 7, 16)
+        if row >= 64 && row / 16 % 2 == 0 { row += 16 }
+        rowLength = row
+        chunk = max(1, Self.mBudget / (alpha * alpha * row) / 6) * 6
+        tasks = g.batch * blocksPerImage * panelSplits
+        self.workers = min(workers, tasks)
+    }
+
+    /// Floats of one padded row (all its phases).
+    var paddedW: Int { tile.m * phaseW }
+    /// Floats of the padded input copy (all images).
+    var paddedFloats: Int { geometry.batch * geometry.inChannels * paddedH * paddedW }
+    /// Floats of one worker's V and M.
+    var vFloats: Int { tile.alpha * tile.alpha * vPlane }
+    var mFloats: Int { tile.alpha * tile.alpha * mPlane }
+    /// Floats from one position ξ's matrix to the next, in V and in M: one
+    /// cache line more than the matrix, so the α² vectors a tile transform
+    /// stores or loads (one per ξ) do not all fall in one L1 set when the
+    /// matrix is a multiple of 4 KiB.
+    var vPlane: Int { geometry.inChannels * rowLength + 16 }
+    var mPlane: Int { chunk * rowLength + 16 }
+    /// Vectors of one worker's transform temporaries (3α², 32-byte aligned).
+    var registerVectors: Int { 3 * tile.alpha * tile.alpha }
+    var workerFloats: Int { vFloats + mFloats + 8 * registerVectors }
+    var scratchFloats: Int { paddedFloats + workers * workerFloats }
+
+    /// The panels of split `s`: an even share of `count` over `parts`.
+    static func share(_ count: Int, _ s: Int, _ parts: Int) -> Int {
+        (s + 1) * count / parts - s * count / parts
+    }
+
+    /// Columns the microkernels compute for `n` tiles: 16 at a time, the last 8 or 16.
+    static func computedColumns(_ n: Int) -> Int {
+        let rest = n % 16
+        return n - rest + (rest == 0 ? 0 : rest <= 8 ? 8 : 16)
+    }
+
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+    static func roundUp(_ a: Int, _ b: Int) -> Int { ceilDiv(a, b) * b }
+}

@@ -17,12 +17,26 @@ enum ConvolutionSelection {
     /// A 7x7 map is four 4×4 tiles, too few columns for the 16-wide microkernel.
     static let winograd4x4MinPixels = 14 * 14
 
+    /// Whether a 1x1 convolution runs with pixels as the GEMM's rows
+    /// (`PixelPanelConvolution`): on 7x7 maps always, on 14x14 maps when it
+    /// reduces channels. Measured on 2 threads (GFLOP/s, pixel panels vs
+    /// packed GEMM): 7x7 2048→512 159 vs 90, 512→2048 151 vs 120; 14→7
+    /// stride 2 1024→2048 150 vs 115; 14x14 1024→256 172 vs 147, 1024→512
+    /// 171 vs 157, but 256→1024 153 vs 168; 28x28 512→128 165 vs 164; 56x56
+    /// 256→256 134 vs 179.
+    static func prefersPixelPanels(_ g: ConvGeometry) -> Bool {
+        let pixels = g.outH * g.outW
+        return PixelPanelConvolution.supports(g) && (pixels <= 7 * 7 || pixels <= 14 * 14 && g.inChannels > g.outChannels)
+    }
+
     /// The algorithm a conv of this geometry runs with: Winograd for
     /// stride-1 3x3 convolutions (F(4×4) on large maps, F(2×2) on small
-    /// ones), else the packed GEMM (it handles every geometry); `.direct`
-    /// when packed kernels are not allowed (`-O0`).
+    /// ones), pixel panels for 1x1 convolutions on small maps, else the
+    /// packed GEMM (it handles every geometry); `.direct` when packed kernels
+    /// are not allowed (`-O0`).
     static func algorithm(for geometry: ConvGeometry, packed: Bool) -> ConvAlgorithm {
         guard packed else { return .direct }
+        if prefersPixelPanels(geometry) { return .pixelPanels }
         guard WinogradConvolution.supports(geometry) else { return .packedGEMM }
         return geometry.outH * geometry.outW >= winograd4x4MinPixels ? .winograd4x4 : .winograd2x2
     }
@@ -33,6 +47,7 @@ enum ConvolutionSelection {
         case .direct: oihw
         case .packedGEMM: PackedConvolution.packWeights(oihw, geometry: geometry)
         case .winograd2x2: WinogradConvolution.packWeights(oihw, geometry: geometry, tile: .f2x2)
+        case .pixelPanels: PixelPanelConvolution.packWeights(oihw, geometry: geometry)
         case .winograd4x4: WinogradConvolution.packWeights(oihw, geometry: geometry, tile: .f4x4)
         }
     }

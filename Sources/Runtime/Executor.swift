@@ -49,7 +49,11 @@ public final class Executor: Sendable {
             if let tile = conv.algorithm.winogradTile {
                 return WinogradConvolution.scratchFloats(geometry: conv.geometry, tile: tile, threads: threads)
             }
-            return conv.algorithm == .packedGEMM ? PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads) : 0
+            switch conv.algorithm {
+            case .packedGEMM: return PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
+            case .pixelPanels: return PixelPanelConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
+            case .direct, .winograd2x2, .winograd4x4: return 0
+            }
         }.max() ?? 0
         arenaBytes = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
     }
@@ -149,6 +153,10 @@ public final class Executor: Sendable {
             PackedConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
                                   input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
                                   output: output, scratch: scratch, threads: threads)
+        } else if conv.algorithm == .pixelPanels {
+            PixelPanelConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights),
+                                      bias: bias, input: input, residual: residual, scaleShift: scaleShift,
+                                      relu: conv.relu, output: output, scratch: scratch, threads: threads)
         } else {
             DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
                                   residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,

@@ -180,11 +180,13 @@ public enum ConvAlgorithm: String, Codable, Hashable, Sendable {
     case winograd2x2 = "winograd-2x2"
     /// The same with F(4×4, 3×3).
     case winograd4x4 = "winograd-4x4"
+    /// Weights in 16-column panels for `PixelPanelConvolution` (1x1 convolutions on small maps).
+    case pixelPanels = "pixel-panels"
 
     /// The Winograd tile of a Winograd algorithm, else nil.
     public var winogradTile: WinogradTile? {
         switch self {
-        case .direct, .packedGEMM: nil
+        case .direct, .packedGEMM, .pixelPanels: nil
         case .winograd2x2: .f2x2
         case .winograd4x4: .f4x4
         }

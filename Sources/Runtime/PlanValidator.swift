@@ -205,6 +205,11 @@ private struct PlanChecker {
                 try weights(conv.weights, direct, "conv weights")
             case .packedGEMM:
                 try weights(conv.weights, PackedConvolution.packedWeightCount(geometry: g), "packed conv weights")
+            case .pixelPanels:
+                guard PixelPanelConvolution.supports(g) else {
+                    throw Failure(message: "\(label) runs pixel panels on a convolution that is not an unpadded, ungrouped 1x1")
+                }
+                try weights(conv.weights, PixelPanelConvolution.packedWeightCount(geometry: g), "pixel-panel conv weights")
             case .winograd2x2, .winograd4x4:
                 guard let tile = conv.algorithm.winogradTile, WinogradConvolution.supports(g) else {
                     throw Failure(message: "\(label) runs Winograd on a convolution that is not 3x3, stride 1, dilation 1, ungrouped")

@@ -11,7 +11,7 @@ struct ConvolutionCase: CustomStringConvertible {
     var bias = true, residual = false, relu = false
     /// The output buffer starts as the residual and is passed as both (an in-place add).
     var inPlace = false
-    /// `.packedGEMM`, `.winograd2x2` or `.winograd4x4`.
+    /// `.packedGEMM`, `.pixelPanels`, `.winograd2x2` or `.winograd4x4`.
     var algorithm = ConvAlgorithm.packedGEMM
     var seed: UInt64 = 1
 
@@ -46,14 +46,18 @@ struct ConvolutionCase: CustomStringConvertible {
         let g = geometry
         let (input, weights, bias, residual) = operands()
         let tile = algorithm.winogradTile
+        let pixelPanels = algorithm == .pixelPanels
         let packed = tile.map { WinogradConvolution.packWeights(weights, geometry: g, tile: $0) }
-            ?? PackedConvolution.packWeights(weights, geometry: g)
+            ?? (pixelPanels ? PixelPanelConvolution.packWeights(weights, geometry: g)
+                            : PackedConvolution.packWeights(weights, geometry: g))
         #expect(packed.count == tile.map { WinogradConvolution.packedWeightCount(geometry: g, tile: $0) }
-            ?? PackedConvolution.packedWeightCount(geometry: g))
+            ?? (pixelPanels ? PixelPanelConvolution.packedWeightCount(geometry: g)
+                            : PackedConvolution.packedWeightCount(geometry: g)))
         var output = inPlace ? residual : [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
         var scratch = [Float](repeating: .nan,
                               count: tile.map { WinogradConvolution.scratchFloats(geometry: g, tile: $0, threads: threads) }
-                                  ?? PackedConvolution.scratchFloats(geometry: g, threads: threads))
+                                  ?? (pixelPanels ? PixelPanelConvolution.scratchFloats(geometry: g, threads: threads)
+                                                  : PackedConvolution.scratchFloats(geometry: g, threads: threads)))
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 input.withUnsafeBufferPointer { x in
@@ -66,6 +70,11 @@ struct ConvolutionCase: CustomStringConvertible {
                                                             bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
                                                             residual: residualPointer, relu: relu, output: y.baseAddress!,
                                                             scratch: s.baseAddress!, threads: threads)
+                                } else if pixelPanels {
+                                    PixelPanelConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                                              bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                              residual: residualPointer, relu: relu, output: y.baseAddress!,
+                                                              scratch: s.baseAddress!, threads: threads)
                                 } else {
                                     PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
                                                           bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
@@ -257,6 +266,36 @@ struct SplitMix64 {
                 c.check(threads: 3)
             }
         }
+    }
+
+    @Test func pixelPanelsMatchTheReference() {
+        // Maps whose pixel count is and is not a multiple of 6, strides 1 and
+        // 2, channel counts off the 16 grid, K spanning several K blocks,
+        // batch 2, every epilogue, in place.
+        var cases: [ConvolutionCase] = []
+        for (h, w, stride) in [(1, 1, 1), (7, 7, 1), (6, 4, 1), (14, 14, 2), (5, 9, 2)] {
+            for (cin, cout) in [(1, 1), (3, 17), (300, 40), (64, 130)] {
+                cases.append(ConvolutionCase(inChannels: cin, outChannels: cout, inH: h, inW: w, kernelH: 1, kernelW: 1,
+                                             strideH: stride, strideW: stride, seed: UInt64(h * 1000 + cin)))
+            }
+        }
+        cases.append(ConvolutionCase(batch: 2, inChannels: 260, outChannels: 70, inH: 7, inW: 7, kernelH: 1, kernelW: 1,
+                                     residual: true, relu: true, inPlace: true, seed: 11))
+        cases.append(ConvolutionCase(batch: 3, inChannels: 20, outChannels: 33, inH: 8, inW: 6, kernelH: 1, kernelW: 1,
+                                     strideH: 2, strideW: 2, residual: true, relu: true, seed: 12))
+        for var c in cases {
+            c.algorithm = .pixelPanels
+            c.check(threads: 1)
+            c.check(threads: 3)
+        }
+    }
+
+    @Test func pixelPanelsAreBitwiseIdenticalForAnyThreadCount() {
+        var c = ConvolutionCase(batch: 2, inChannels: 300, outChannels: 200, inH: 7, inW: 7, kernelH: 1, kernelW: 1,
+                                residual: true, relu: true, seed: 31)
+        c.algorithm = .pixelPanels
+        let one = c.runPacked(threads: 1)
+        for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "threads \(threads)") }
     }
 
     @Test(arguments: [ConvAlgorithm.winograd2x2, .winograd4x4])

@@ -44,9 +44,11 @@ enum GEMMMicrokernel6x16 {
 
     /// Computes one full 6×16 tile of `c` (row stride `ldc` floats). B's rows
     /// are `ldb` floats apart: 16 for a packed panel, or the row length of an
-    /// unpacked row-major B (a 1x1 convolution reads its input in place).
+    /// unpacked row-major B (a 1x1 convolution reads its input in place). A's
+    /// k steps are `lda` floats apart: 6 for a packed panel, or the plane of
+    /// an input read in place (`PixelPanelConvolution`).
     @inline(__always)
-    static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int = nr,
+    static func run(k: Int, a: UnsafePointer<Float>, lda: Int = mr, b: UnsafePointer<Float>, ldb: Int = nr,
                     c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
@@ -57,7 +59,7 @@ enum GEMMMicrokernel6x16 {
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
             multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
-            pa += 6
+            pa += lda
             pb += bStep
             remaining &-= 1
         }

@@ -13,6 +13,21 @@ struct InputView {
     /// The indirection table of an indirect view, one entry per k.
     var offsets: UnsafePointer<Int32>?
 
+    /// A strided 1x1 convolution's input, subsampled into `copy`
+    /// (inChannels × outH·outW floats): channel c, pixel p of the output grid.
+    static func subsampled(_ image: UnsafePointer<Float>, geometry g: ConvGeometry, into copy: UnsafeMutablePointer<Float>,
+                           threads: Int) -> InputView {
+        let (inPlane, outPlane) = (g.inH * g.inW, g.outH * g.outW)
+        parallelFor(g.inChannels, threads: threads) { c in
+            let src = image + c * inPlane, dst = copy + c * outPlane
+            for oh in 0..<g.outH {
+                let srcRow = src + oh * g.strideH * g.inW, dstRow = dst + oh * g.outW
+                for ow in 0..<g.outW { dstRow[ow] = srcRow[ow * g.strideW] }
+            }
+        }
+        return InputView(base: copy, plane: outPlane)
+    }
+
     /// The view of group `group`'s input channels.
     func forGroup(_ group: Int, channels: Int) -> InputView {
         var view = self

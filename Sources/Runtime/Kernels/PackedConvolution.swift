@@ -233,15 +233,7 @@ public enum PackedConvolution {
         }
         let inPlane = g.inH * g.inW
         if t.subsampled {
-            let n = t.n
-            parallelFor(g.inChannels, threads: threads) { c in
-                let src = image + c * inPlane, dst = copy + c * n
-                for oh in 0..<g.outH {
-                    let srcRow = src + oh * g.strideH * g.inW, dstRow = dst + oh * g.outW
-                    for ow in 0..<g.outW { dstRow[ow] = srcRow[ow * g.strideW] }
-                }
-            }
-            return InputView(base: copy, plane: n)
+            return InputView.subsampled(image, geometry: g, into: copy, threads: threads)
         }
         // The polyphase copy: phase (ph, pw) of channel c holds the padded
         // input's rows ph, ph+s, … and columns pw, pw+s, …, so tap (dh, dw) of a

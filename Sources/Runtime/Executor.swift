@@ -6,6 +6,14 @@ import Dispatch
 ///
 /// Every kernel splits its work over output tiles with `parallelFor`, never
 /// over a reduction, so outputs are bitwise identical for any `threads`.
+///
+/// A batch runs image by image through the whole plan (every step on image 0,
+/// then on image 1, …) when every tensor's first dimension is the batch, so
+/// one image's activations stay in cache from step to step; at batch 8 the
+/// step-by-step order streamed ResNet-50's 26 MB layer1 tensors through
+/// memory (390 ms vs 366 ms). Each image's slice of a buffer lies inside the
+/// buffer, and every value of image i is dead once image i+1 starts, so the
+/// arena plan holds for this order too.
 public final class Executor: Sendable {
     /// The plan this executor runs.
     public let plan: Plan
@@ -18,6 +26,8 @@ public final class Executor: Sendable {
     private let arenaBytes: Int
     /// Why the plan cannot run, found once at init and thrown by every `run`.
     private let invalid: PlanError?
+    /// Images run one after the other (the batch, or 1 if some tensor's first dimension is not the batch).
+    private let images: Int
     /// Arenas not in use by a run.
     private let idle = ArenaPool(limit: Executor.poolLimit)
     /// At most this many idle arenas are kept.
@@ -43,6 +53,10 @@ public final class Executor: Sendable {
         }
         self.outputOffsets = outputOffsets
         scratchOffset = offset
+        let batch = plan.input.shape.first ?? 1
+        let imageMajor = batch > 1 && plan.outputs.allSatisfy { $0.shape.first == batch }
+            && plan.steps.allSatisfy { step in (step.inputs + [step.output]).allSatisfy { $0.shape.first == batch } }
+        images = invalid == nil && imageMajor ? batch : 1
         let threads = self.threads
         let scratchFloats = invalid != nil ? 0 : plan.steps.map { step -> Int in
             guard case let .conv(conv) = step.kernel else { return 0 }
@@ -74,14 +88,16 @@ public final class Executor: Sendable {
             throw PlanError.outOfMemory(model: plan.modelName, bytes: arenaBytes)
         }
         defer { idle.give(arena) }
-        var stepSeconds: [Double] = []
+        var stepSeconds = [Double](repeating: 0, count: profile ? plan.steps.count : 0)
         input.withUnsafeBufferPointer { input in
             // Validation guarantees input.count ≥ 1, so the base address exists.
             guard let inputBase = input.baseAddress else { return }
-            for step in plan.steps {
-                let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
-                execute(step, input: inputBase, arena: arena.base)
-                if profile { stepSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
+            for image in 0..<images {
+                for (index, step) in plan.steps.enumerated() {
+                    let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
+                    execute(step, image: image, input: inputBase, arena: arena.base)
+                    if profile { stepSeconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+                }
             }
         }
         let outputs = plan.outputs.indices.map { i in
@@ -91,50 +107,59 @@ public final class Executor: Sendable {
         return (outputs, stepSeconds)
     }
 
-    private func execute(_ step: Step, input: UnsafePointer<Float>, arena: UnsafeMutableRawPointer) {
+    /// Runs `step` on image `image` of `images` (all of them when `images` is 1).
+    private func execute(_ step: Step, image: Int, input: UnsafePointer<Float>, arena: UnsafeMutableRawPointer) {
+        let images = self.images
         func address(_ ref: TensorRef) -> UnsafeMutablePointer<Float> {
+            let slice = image * (ref.count / images)
             switch ref.location {
-            case .input: return UnsafeMutablePointer(mutating: input)
-            case let .output(i): return (arena + outputOffsets[i]).assumingMemoryBound(to: Float.self)
-            case let .arena(offset): return (arena + offset).assumingMemoryBound(to: Float.self)
+            case .input: return UnsafeMutablePointer(mutating: input) + slice
+            case let .output(i): return (arena + outputOffsets[i]).assumingMemoryBound(to: Float.self) + slice
+            case let .arena(offset): return (arena + offset).assumingMemoryBound(to: Float.self) + slice
             }
         }
+        /// Elements of one run's slice of `ref`.
+        func count(_ ref: TensorRef) -> Int { ref.count / images }
         func operand(_ i: Int) -> UnsafePointer<Float> { UnsafePointer(address(step.inputs[i])) }
         let output = address(step.output)
         let weights = plan.weights
         switch step.kernel {
         case let .conv(conv):
+            var conv = conv
+            conv.geometry.batch /= images
             runConvolution(conv, input: operand(0), residual: conv.residual ? operand(1) : nil, output: output,
                            scratch: (arena + scratchOffset).assumingMemoryBound(to: Float.self))
-        case let .maxPool(geometry):
+        case var .maxPool(geometry):
+            geometry.batch /= images
             Pooling.max(geometry, input: operand(0), output: output, threads: threads)
-        case let .avgPool(geometry):
+        case var .avgPool(geometry):
+            geometry.batch /= images
             Pooling.average(geometry, input: operand(0), output: output, threads: threads)
         case .globalAvgPool:
             let shape = step.inputs[0].shape
-            GlobalAveragePooling.run(planes: shape[0] * shape[1], planeSize: shape[2] * shape[3], input: operand(0),
+            GlobalAveragePooling.run(planes: count(step.output), planeSize: shape[2] * shape[3], input: operand(0),
                                      output: output, threads: threads)
         case let .fc(weight, bias, relu):
-            let batch = step.output.shape[0]
-            FullyConnected.run(batch: batch, inFeatures: step.inputs[0].count / batch,
+            let batch = step.output.shape[0] / images
+            FullyConnected.run(batch: batch, inFeatures: count(step.inputs[0]) / batch,
                                outFeatures: step.output.shape[1], input: operand(0), weight: weights.pointer(weight),
                                bias: bias.map(weights.pointer), relu: relu, output: output, threads: threads)
         case .softmax:
             let length = step.output.shape[step.output.shape.count - 1]
-            Softmax.run(rows: step.output.count / length, length: length, input: operand(0), output: output,
+            Softmax.run(rows: count(step.output) / length, length: length, input: operand(0), output: output,
                         threads: threads)
         case let .add(relu):
-            Elementwise.add(count: step.output.count, operand(0), operand(1), relu: relu, output: output,
+            Elementwise.add(count: count(step.output), operand(0), operand(1), relu: relu, output: output,
                             threads: threads)
         case .relu:
-            Elementwise.relu(count: step.output.count, input: operand(0), output: output, threads: threads)
+            Elementwise.relu(count: count(step.output), input: operand(0), output: output, threads: threads)
         case let .affine(scale, shift, residual, relu):
             let shape = step.output.shape
-            Elementwise.affine(batch: shape[0], channels: shape[1], planeSize: step.output.count / (shape[0] * shape[1]),
+            Elementwise.affine(batch: shape[0] / images, channels: shape[1], planeSize: step.output.count / (shape[0] * shape[1]),
                                input: operand(0), scale: weights.pointer(scale), shift: weights.pointer(shift),
                                residual: residual ? operand(1) : nil, relu: relu, output: output, threads: threads)
         case .copy:
-            Elementwise.copy(count: step.output.count, input: operand(0), output: output)
+            Elementwise.copy(count: count(step.output), input: operand(0), output: output)
         }
     }
 

@@ -7,13 +7,8 @@ import Dispatch
 /// Every kernel splits its work over output tiles with `parallelFor`, never
 /// over a reduction, so outputs are bitwise identical for any `threads`.
 ///
-/// A batch runs image by image through the whole plan (every step on image 0,
-/// then on image 1, …) when every tensor's first dimension is the batch, so
-/// one image's activations stay in cache from step to step; at batch 8 the
-/// step-by-step order streamed ResNet-50's 26 MB layer1 tensors through
-/// memory (390 ms vs 366 ms). Each image's slice of a buffer lies inside the
-/// buffer, and every value of image i is dead once image i+1 starts, so the
-/// arena plan holds for this order too.
+/// A batch runs its early steps image by image and the rest step by step
+/// (`BatchSchedule`).
 public final class Executor: Sendable {
     /// The plan this executor runs.
     public let plan: Plan
@@ -26,8 +21,10 @@ public final class Executor: Sendable {
     private let arenaBytes: Int
     /// Why the plan cannot run, found once at init and thrown by every `run`.
     private let invalid: PlanError?
-    /// Images run one after the other (the batch, or 1 if some tensor's first dimension is not the batch).
-    private let images: Int
+    /// Which steps run image by image.
+    private let schedule: BatchSchedule
+    /// Byte offset of the parked value of `schedule.carried`, after the scratch space.
+    private let carriedOffset: Int
     /// Arenas not in use by a run.
     private let idle = ArenaPool(limit: Executor.poolLimit)
     /// At most this many idle arenas are kept.
@@ -53,10 +50,7 @@ public final class Executor: Sendable {
         }
         self.outputOffsets = outputOffsets
         scratchOffset = offset
-        let batch = plan.input.shape.first ?? 1
-        let imageMajor = batch > 1 && plan.outputs.allSatisfy { $0.shape.first == batch }
-            && plan.steps.allSatisfy { step in (step.inputs + [step.output]).allSatisfy { $0.shape.first == batch } }
-        images = invalid == nil && imageMajor ? batch : 1
+        schedule = invalid == nil ? BatchSchedule(plan: plan) : .unbatched
         let threads = self.threads
         let scratchFloats = invalid != nil ? 0 : plan.steps.map { step -> Int in
             guard case let .conv(conv) = step.kernel else { return 0 }
@@ -69,7 +63,8 @@ public final class Executor: Sendable {
             case .direct, .winograd2x2, .winograd4x4: return 0
             }
         }.max() ?? 0
-        arenaBytes = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
+        carriedOffset = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
+        arenaBytes = carriedOffset + Self.align(schedule.carried?.bytes ?? 0)
     }
 
     /// Runs the plan on `input` (`plan.input.count` values, NCHW) and returns the outputs in plan order.
@@ -92,13 +87,25 @@ public final class Executor: Sendable {
         input.withUnsafeBufferPointer { input in
             // Validation guarantees input.count ≥ 1, so the base address exists.
             guard let inputBase = input.baseAddress else { return }
-            for image in 0..<images {
-                for (index, step) in plan.steps.enumerated() {
-                    let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
-                    execute(step, image: image, input: inputBase, arena: arena.base)
-                    if profile { stepSeconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+            func execute(_ index: Int, image: Int, of images: Int) {
+                let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
+                self.execute(plan.steps[index], image: image, of: images, input: inputBase, arena: arena.base)
+                if profile { stepSeconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+            }
+            let (images, cut) = (schedule.images, schedule.cut)
+            let parked = (arena.base + carriedOffset).assumingMemoryBound(to: Float.self)
+            for image in 0..<images where cut > 0 {
+                for index in 0..<cut { execute(index, image: image, of: images) }
+                if let carried = schedule.carried, case let .arena(offset) = carried.location {
+                    let slice = carried.count / images
+                    (parked + image * slice).update(from: (arena.base + offset).assumingMemoryBound(to: Float.self)
+                                                    + image * slice, count: slice)
                 }
             }
+            if let carried = schedule.carried, case let .arena(offset) = carried.location {
+                (arena.base + offset).assumingMemoryBound(to: Float.self).update(from: parked, count: carried.count)
+            }
+            for index in cut..<plan.steps.count { execute(index, image: 0, of: 1) }
         }
         let outputs = plan.outputs.indices.map { i in
             Array(UnsafeBufferPointer(start: (arena.base + outputOffsets[i]).assumingMemoryBound(to: Float.self),
@@ -108,8 +115,8 @@ public final class Executor: Sendable {
     }
 
     /// Runs `step` on image `image` of `images` (all of them when `images` is 1).
-    private func execute(_ step: Step, image: Int, input: UnsafePointer<Float>, arena: UnsafeMutableRawPointer) {
-        let images = self.images
+    private func execute(_ step: Step, image: Int, of images: Int, input: UnsafePointer<Float>,
+                         arena: UnsafeMutableRawPointer) {
         func address(_ ref: TensorRef) -> UnsafeMutablePointer<Float> {
             let slice = image * (ref.count / images)
             switch ref.location {

@@ -14,6 +14,9 @@ struct ConvolutionCase: CustomStringConvertible {
     /// `.packedGEMM`, `.pixelPanels`, `.winograd2x2` or `.winograd4x4`.
     var algorithm = ConvAlgorithm.packedGEMM
     var seed: UInt64 = 1
+    /// Floats the scratch pointer is moved past the array's start (kernels
+    /// must not assume more than `Float` alignment of their scratch).
+    var scratchOffset = 0
 
     var description: String {
         "batch=\(batch) in=\(inChannels)x\(inH)x\(inW) out=\(outChannels) kernel=\(kernelH)x\(kernelW) "
@@ -55,9 +58,9 @@ struct ConvolutionCase: CustomStringConvertible {
                             : PackedConvolution.packedWeightCount(geometry: g)))
         var output = inPlace ? residual : [Float](repeating: .nan, count: batch * outChannels * g.outH * g.outW)
         var scratch = [Float](repeating: .nan,
-                              count: tile.map { WinogradConvolution.scratchFloats(geometry: g, tile: $0, threads: threads) }
+                              count: scratchOffset + (tile.map { WinogradConvolution.scratchFloats(geometry: g, tile: $0, threads: threads) }
                                   ?? (pixelPanels ? PixelPanelConvolution.scratchFloats(geometry: g, threads: threads)
-                                                  : PackedConvolution.scratchFloats(geometry: g, threads: threads)))
+                                                  : PackedConvolution.scratchFloats(geometry: g, threads: threads))))
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 input.withUnsafeBufferPointer { x in
@@ -69,17 +72,17 @@ struct ConvolutionCase: CustomStringConvertible {
                                     WinogradConvolution.run(geometry: g, tile: tile, packedWeights: w.baseAddress!,
                                                             bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
                                                             residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                            scratch: s.baseAddress!, threads: threads)
+                                                            scratch: s.baseAddress! + scratchOffset, threads: threads)
                                 } else if pixelPanels {
                                     PixelPanelConvolution.run(geometry: g, packedWeights: w.baseAddress!,
                                                               bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
                                                               residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                              scratch: s.baseAddress!, threads: threads)
+                                                              scratch: s.baseAddress! + scratchOffset, threads: threads)
                                 } else {
                                     PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
                                                           bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
                                                           residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                          scratch: s.baseAddress!, threads: threads)
+                                                          scratch: s.baseAddress! + scratchOffset, threads: threads)
                                 }
                             }
                         }
@@ -265,6 +268,21 @@ struct SplitMix64 {
                 c.check(threads: 1)
                 c.check(threads: 3)
             }
+        }
+    }
+
+    @Test(arguments: [ConvAlgorithm.packedGEMM, .pixelPanels, .winograd2x2, .winograd4x4])
+    func scratchNeedsOnlyFloatAlignment(algorithm: ConvAlgorithm) {
+        let pointwise = algorithm == .pixelPanels
+        var c = ConvolutionCase(batch: 2, inChannels: 12, outChannels: 20, inH: 9, inW: 9,
+                                kernelH: pointwise ? 1 : 3, kernelW: pointwise ? 1 : 3, padTop: pointwise ? 0 : 1,
+                                padLeft: pointwise ? 0 : 1, padBottom: pointwise ? 0 : 1, padRight: pointwise ? 0 : 1,
+                                residual: true, relu: true, seed: 41)
+        c.algorithm = algorithm
+        let aligned = c.runPacked(threads: 2)
+        for offset in [1, 3, 7] {
+            c.scratchOffset = offset
+            #expect(c.runPacked(threads: 2) == aligned, "scratch offset \(offset)")
         }
     }
 

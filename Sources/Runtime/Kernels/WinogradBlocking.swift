@@ -95,9 +95,10 @@ struct WinogradBlocking {
     /// matrix is a multiple of 4 KiB.
     var vPlane: Int { geometry.inChannels * rowLength + 16 }
     var mPlane: Int { chunk * rowLength + 16 }
-    /// Vectors of one worker's transform temporaries (3α², 32-byte aligned).
+    /// Vectors of one worker's transform temporaries (3α²; with 16 floats
+    /// of room to align them to 64 bytes whatever the scratch's alignment).
     var registerVectors: Int { 3 * tile.alpha * tile.alpha }
-    var workerFloats: Int { vFloats + mFloats + 8 * registerVectors }
+    var workerFloats: Int { vFloats + mFloats + 8 * registerVectors + 16 }
     var scratchFloats: Int { paddedFloats + workers * workerFloats }
 
     /// The panels of split `s`: an even share of `count` over `parts`.

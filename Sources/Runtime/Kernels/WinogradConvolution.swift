@@ -80,8 +80,8 @@ public enum WinogradConvolution {
         let next = Atomic<Int>(0)
         parallelFor(b.workers, threads: b.workers) { worker in
             let v = scratch + b.paddedFloats + worker * b.workerFloats
-            let registers = UnsafeMutableRawPointer(v + b.vFloats + b.mFloats).bindMemory(to: SIMD8<Float>.self,
-                                                                                       capacity: b.registerVectors)
+            let registers = UnsafeMutableRawPointer(v + b.vFloats + b.mFloats).alignedUp(toMultipleOf: 64)
+                .bindMemory(to: SIMD8<Float>.self, capacity: b.registerVectors)
             while true {
                 let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if task >= b.tasks { break }

@@ -9,13 +9,16 @@ import Synchronization
 /// multiples of 64, fill 16-wide panels exactly. A is the input read in place
 /// (pixel panel p of input channel k at `input + k·HW + 6p`, so `lda` = HW; a
 /// strided conv reads a subsampled copy), B the weights, packed at compile
-/// time in 16-column panels. The 6×16 tile is transposed on the way out: bias,
-/// residual, scale/shift and ReLU per element, in `PackedConvolution`'s order.
+/// time in 16-column panels. K runs in blocks of `kc` over all of a task's
+/// tiles (each accumulating in scratch); then every tile is transposed on the
+/// way out: bias, residual, scale/shift and ReLU per element, in
+/// `PackedConvolution`'s order.
 ///
 /// ```
 ///   packed weights: panel j (output channels 16j … 16j+15), k-major
 ///     k=0: w[16j][0] … w[16j+15][0] | k=1: … | … | k=K-1: …   (channels past C_out are zero)
-///   scratch: subsampled input (strided convs, all images) | per worker: last pixel panel (K × 6) | tile (6 × 16)
+///   scratch: subsampled input (strided convs, all images)
+///            | per worker: last pixel panel (K × 6) | a task's 6×16 tiles, summed over K blocks of `kc`
 /// ```
 ///
 /// Tasks are (image, block of channel panels); none splits K, so results are

@@ -207,7 +207,7 @@ private struct PlanChecker {
                 try weights(conv.weights, PackedConvolution.packedWeightCount(geometry: g), "packed conv weights")
             case .pixelPanels:
                 guard PixelPanelConvolution.supports(g) else {
-                    throw Failure(message: "\(label) runs pixel panels on a convolution that is not an unpadded, ungrouped 1x1")
+                    throw Failure(message: "\(label) runs pixel panels on a grouped convolution")
                 }
                 try weights(conv.weights, PixelPanelConvolution.packedWeightCount(geometry: g), "pixel-panel conv weights")
             case .winograd2x2, .winograd4x4:

@@ -301,6 +301,15 @@ struct SplitMix64 {
                                      residual: true, relu: true, inPlace: true, seed: 11))
         cases.append(ConvolutionCase(batch: 3, inChannels: 20, outChannels: 33, inH: 8, inW: 6, kernelH: 1, kernelW: 1,
                                      strideH: 2, strideW: 2, residual: true, relu: true, seed: 12))
+        // Through the polyphase copy: strided and stride-1 3x3, asymmetric padding, dilation, the 7x7/2 stem.
+        cases.append(ConvolutionCase(inChannels: 40, outChannels: 36, inH: 14, inW: 14, strideH: 2, strideW: 2, padTop: 1,
+                                     padLeft: 1, padBottom: 1, padRight: 1, residual: true, relu: true, seed: 13))
+        cases.append(ConvolutionCase(batch: 2, inChannels: 17, outChannels: 20, inH: 9, inW: 11, padTop: 2, padLeft: 0,
+                                     padBottom: 1, padRight: 2, seed: 14))
+        cases.append(ConvolutionCase(inChannels: 8, outChannels: 16, inH: 12, inW: 10, padTop: 2, padLeft: 2, padBottom: 2,
+                                     padRight: 2, dilationH: 2, dilationW: 2, relu: true, seed: 15))
+        cases.append(ConvolutionCase(inChannels: 3, outChannels: 10, inH: 23, inW: 23, kernelH: 7, kernelW: 7, strideH: 2,
+                                     strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, seed: 16))
         for var c in cases {
             c.algorithm = .pixelPanels
             c.check(threads: 1)
@@ -309,11 +318,14 @@ struct SplitMix64 {
     }
 
     @Test func pixelPanelsAreBitwiseIdenticalForAnyThreadCount() {
-        var c = ConvolutionCase(batch: 2, inChannels: 300, outChannels: 200, inH: 7, inW: 7, kernelH: 1, kernelW: 1,
-                                residual: true, relu: true, seed: 31)
-        c.algorithm = .pixelPanels
-        let one = c.runPacked(threads: 1)
-        for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "threads \(threads)") }
+        for kernel in [1, 3] {
+            var c = ConvolutionCase(batch: 2, inChannels: 300, outChannels: 200, inH: 14, inW: 14, kernelH: kernel,
+                                    kernelW: kernel, strideH: 2, strideW: 2, padTop: kernel / 2, padLeft: kernel / 2,
+                                    padBottom: kernel / 2, padRight: kernel / 2, residual: true, relu: true, seed: 31)
+            c.algorithm = .pixelPanels
+            let one = c.runPacked(threads: 1)
+            for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "kernel \(kernel) threads \(threads)") }
+        }
     }
 
     @Test(arguments: [ConvAlgorithm.winograd2x2, .winograd4x4])

@@ -88,6 +88,27 @@ enum GEMMMicrokernel6x16 {
         store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
+    /// Like `run` with a packed B panel, but A's k step `kk` is the six floats
+    /// at `a + offsets[kk]`: six output pixels of one (channel, tap) read in
+    /// place from a zero-padded input (`PixelPanelConvolution`).
+    @inline(__always)
+    static func runIndirectA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, b: UnsafePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+        var po = offsets
+        var pb = UnsafeRawPointer(b)
+        var remaining = k
+        while remaining > 0 {
+            let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
+            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, a + Int(po[0]), bv)
+            po += 1
+            pb += nr &* 4
+            remaining &-= 1
+        }
+        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+    }
+
     /// The left eight columns of `run`, raw sums only (the same FMAs in the
     /// same order, so the same bits): a last panel of at most eight columns.
     @inline(__always)

@@ -225,7 +225,7 @@ public enum PackedConvolution {
 
     /// Makes the image's input readable by `InputView`: as is (pointwise), a
     /// subsampled copy (strided 1x1), or a zero-padded copy (everything else).
-    private static func prepareInput(_ image: UnsafePointer<Float>, tiling t: ConvTiling,
+    static func prepareInput(_ image: UnsafePointer<Float>, tiling t: ConvTiling,
                                      copy: UnsafeMutablePointer<Float>, threads: Int) -> InputView {
         let g = t.geometry
         if t.pointwise {

@@ -56,7 +56,11 @@ struct BatchSchedule {
             return conv.weights.count >= step.output.count / batch
         }
         var c = (weighty.lastIndex(of: false) ?? -1) + 1
-        while c < steps.count && crossing(c).count > 1 { c += 1 }
-        self.init(images: batch, cut: c, carried: crossing(c).first.map { steps[$0].output })
+        var crossed = crossing(c)
+        while c < steps.count && crossed.count > 1 {
+            c += 1
+            crossed = crossing(c)
+        }
+        self.init(images: batch, cut: c, carried: crossed.first.map { steps[$0].output })
     }
 }

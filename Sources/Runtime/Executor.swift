@@ -54,13 +54,13 @@ public final class Executor: Sendable {
         let threads = self.threads
         let scratchFloats = invalid != nil ? 0 : plan.steps.map { step -> Int in
             guard case let .conv(conv) = step.kernel else { return 0 }
-            if let tile = conv.algorithm.winogradTile {
-                return WinogradConvolution.scratchFloats(geometry: conv.geometry, tile: tile, threads: threads)
-            }
+            let g = conv.geometry
             switch conv.algorithm {
-            case .packedGEMM: return PackedConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
-            case .pixelPanels: return PixelPanelConvolution.scratchFloats(geometry: conv.geometry, threads: threads)
-            case .direct, .winograd2x2, .winograd4x4: return 0
+            case .direct: return 0
+            case .packedGEMM: return PackedConvolution.scratchFloats(geometry: g, threads: threads)
+            case .pixelPanels: return PixelPanelConvolution.scratchFloats(geometry: g, threads: threads)
+            case .winograd2x2: return WinogradConvolution.scratchFloats(geometry: g, tile: .f2x2, threads: threads)
+            case .winograd4x4: return WinogradConvolution.scratchFloats(geometry: g, tile: .f4x4, threads: threads)
             }
         }.max() ?? 0
         carriedOffset = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
@@ -177,22 +177,26 @@ public final class Executor: Sendable {
         let scaleShift = conv.postScale.flatMap { scale in
             conv.postShift.map { (scale: plan.weights.pointer(scale), shift: plan.weights.pointer($0)) }
         }
-        if let tile = conv.algorithm.winogradTile {
-            WinogradConvolution.run(geometry: conv.geometry, tile: tile, packedWeights: plan.weights.pointer(conv.weights),
-                                    bias: bias, input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
-                                    output: output, scratch: scratch, threads: threads)
-        } else if conv.algorithm == .packedGEMM {
-            PackedConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights), bias: bias,
-                                  input: input, residual: residual, scaleShift: scaleShift, relu: conv.relu,
-                                  output: output, scratch: scratch, threads: threads)
-        } else if conv.algorithm == .pixelPanels {
-            PixelPanelConvolution.run(geometry: conv.geometry, packedWeights: plan.weights.pointer(conv.weights),
-                                      bias: bias, input: input, residual: residual, scaleShift: scaleShift,
-                                      relu: conv.relu, output: output, scratch: scratch, threads: threads)
-        } else {
-            DirectConvolution.run(conv.geometry, input: input, weights: plan.weights.pointer(conv.weights), bias: bias,
-                                  residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,
+        let weights = plan.weights.pointer(conv.weights), g = conv.geometry
+        func winograd(_ tile: WinogradTile) {
+            WinogradConvolution.run(geometry: g, tile: tile, packedWeights: weights, bias: bias, input: input,
+                                    residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,
+                                    scratch: scratch, threads: threads)
+        }
+        switch conv.algorithm {
+        case .direct:
+            DirectConvolution.run(g, input: input, weights: weights, bias: bias, residual: residual,
+                                  scaleShift: scaleShift, relu: conv.relu, output: output, threads: threads)
+        case .packedGEMM:
+            PackedConvolution.run(geometry: g, packedWeights: weights, bias: bias, input: input, residual: residual,
+                                  scaleShift: scaleShift, relu: conv.relu, output: output, scratch: scratch,
                                   threads: threads)
+        case .pixelPanels:
+            PixelPanelConvolution.run(geometry: g, packedWeights: weights, bias: bias, input: input, residual: residual,
+                                      scaleShift: scaleShift, relu: conv.relu, output: output, scratch: scratch,
+                                      threads: threads)
+        case .winograd2x2: winograd(.f2x2)
+        case .winograd4x4: winograd(.f4x4)
         }
     }
 

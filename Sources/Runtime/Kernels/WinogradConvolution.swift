@@ -162,8 +162,7 @@ public enum WinogradConvolution {
             let image = task / (b.panelSplits * b.blocksPerImage)
             let firstRow = block * b.rowsPerBlock
             let rows = min(b.rowsPerBlock, b.tilesH - firstRow)
-            let mr = GEMMMicrokernel6x16.mr
-            let channels = (split * b.panels / b.panelSplits * mr)..<((split + 1) * b.panels / b.panelSplits * mr)
+            let channels = b.channels(ofSplit: split)
             transformInput(T.self, image: image, firstRow: firstRow, rows: rows, v: v, registers: registers)
             for start in stride(from: channels.lowerBound, to: channels.upperBound, by: b.chunk) {
                 let chunk = start..<min(start + b.chunk, channels.upperBound)

@@ -14,6 +14,9 @@ public func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         for i in 0..<count { body(i) }
         return
     }
+    if WorkerPool.shared.run(count, helperCount: workers - 1, body) { return }
+    // The pool is busy: a concurrent run or a nested call. Dispatch wakes its
+    // threads more slowly but serves any number of callers.
     let next = Atomic<Int>(0)
     withoutActuallyEscaping(body) { body in
         let task = UncheckedSendable(body)

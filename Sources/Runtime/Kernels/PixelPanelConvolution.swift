@@ -165,26 +165,37 @@ public enum PixelPanelConvolution {
 
         /// The transposed tile (row = virtual pixel, column = channel) through
         /// the epilogue into NCHW; virtual pixels past an output row are dropped.
+        /// Channel by channel over runs of pixels adjacent in the output, so
+        /// the per-channel operands are loaded once and the stores are
+        /// contiguous (measured on one core, 512→2048 + residual at 7x7:
+        /// the store took a quarter of the convolution element by element).
         @inline(__always)
         func store(_ tile: UnsafeMutablePointer<Float>, channels: Range<Int>, pixels: Range<Int>) {
             let nr = GEMMMicrokernel6x16.nr
             let (plane, wv, outW) = (t.pixels, t.virtualWidth, t.geometry.outW)
-            var (oh, ow) = pixels.lowerBound.quotientAndRemainder(dividingBy: wv)
-            for r in 0..<pixels.count {
-                defer {
-                    ow += 1
-                    if ow == wv { (oh, ow) = (oh + 1, 0) }
+            var r = 0
+            while r < pixels.count {
+                let (oh, ow) = (pixels.lowerBound + r).quotientAndRemainder(dividingBy: wv)
+                if ow >= outW {
+                    r += wv - ow
+                    continue
                 }
-                if ow >= outW { continue }
+                let run = min(pixels.count - r, outW - ow)
                 let pixel = oh * outW + ow
                 for c in 0..<channels.count {
                     let channel = channels.lowerBound + c
-                    let at = channel * plane + pixel
-                    var value = tile[r * nr + c] + (bias?[channel] ?? 0)
-                    if let residual { value += residual[at] }
-                    if let (scale, shift) = scaleShift { value = value * scale[channel] + shift[channel] }
-                    output[at] = relu ? max(value, 0) : value
+                    let source = tile + (r * nr + c), at = channel * plane + pixel
+                    let target = output + at, res = residual.map { $0 + at }
+                    let b = bias?[channel] ?? 0
+                    let (scale, shift) = scaleShift.map { ($0.scale[channel], $0.shift[channel]) } ?? (1, 0)
+                    for q in 0..<run {
+                        var value = source[q * nr] + b
+                        if let res { value += res[q] }
+                        if scaleShift != nil { value = value * scale + shift }
+                        target[q] = relu ? max(value, 0) : value
+                    }
                 }
+                r += run
             }
         }
     }

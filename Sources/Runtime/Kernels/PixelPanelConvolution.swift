@@ -30,11 +30,16 @@ import Synchronization
 public enum PixelPanelConvolution {
     /// Output channels per task.
     static let channelsPerTask = 64
-    /// K per block: the block's weight panel (8 KiB) and the image's input
-    /// rows for it (≤ 25 KiB at 7x7) stay in L1 across the task's tiles.
-    /// Measured, 2 threads, 2048→512 at 7x7: 159 GFLOP/s at kc = 128, 128 at
-    /// 256, 109 unblocked.
-    static let kc = 128
+    /// K per block for a 1x1 convolution read in place: the block's weight
+    /// panel (8 KiB) and the image's input rows for it (≤ 25 KiB at 7x7) stay
+    /// in L1 across the task's tiles. Measured, 2 threads, 2048→512 at 7x7:
+    /// 159 GFLOP/s at kc = 128, 128 at 256, 109 unblocked.
+    static let flatKC = 128
+    /// K per block through the offset table (3x3, strided): fewer passes
+    /// over the task's tiles. Measured, 2 threads, 3x3/2 convolutions of
+    /// ResNet-50 (best of 3): 512 channels 14→7 1.89 ms at kc = 128, 1.63 at
+    /// 384; 256 channels 28→14 1.41 → 1.35; 128 channels 56→28 1.34 → 1.40.
+    static let indirectKC = 384
 
     /// Whether the convolution is ungrouped (any kernel, stride, padding, dilation).
     public static func supports(_ g: ConvGeometry) -> Bool { g.groups == 1 }
@@ -132,8 +137,9 @@ public enum PixelPanelConvolution {
                 }
             }
             let pixelPanels = (n + mr - 1) / mr
-            for start in stride(from: 0, to: k, by: PixelPanelConvolution.kc) {
-                let count = min(PixelPanelConvolution.kc, k - start)
+            let kc = view.offsets == nil ? PixelPanelConvolution.flatKC : PixelPanelConvolution.indirectKC
+            for start in stride(from: 0, to: k, by: kc) {
+                let count = min(kc, k - start)
                 var epilogue = GEMMMicrokernel6x16.Epilogue.none
                 epilogue.accumulate = start > 0
                 for channel in stride(from: first, to: last, by: nr) {

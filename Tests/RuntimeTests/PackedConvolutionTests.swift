@@ -301,6 +301,11 @@ struct SplitMix64 {
                                      residual: true, relu: true, inPlace: true, seed: 11))
         cases.append(ConvolutionCase(batch: 3, inChannels: 20, outChannels: 33, inH: 8, inW: 6, kernelH: 1, kernelW: 1,
                                      strideH: 2, strideW: 2, residual: true, relu: true, seed: 12))
+        // Batches in passes of two images (20x20 maps) with a last pass of one, in place and through the copy.
+        cases.append(ConvolutionCase(batch: 3, inChannels: 24, outChannels: 40, inH: 20, inW: 20, kernelH: 1, kernelW: 1,
+                                     residual: true, relu: true, inPlace: true, seed: 17))
+        cases.append(ConvolutionCase(batch: 3, inChannels: 10, outChannels: 20, inH: 40, inW: 40, strideH: 2, strideW: 2,
+                                     padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, residual: true, seed: 18))
         // Through the polyphase copy: strided and stride-1 3x3, asymmetric padding, dilation, the 7x7/2 stem.
         cases.append(ConvolutionCase(inChannels: 40, outChannels: 36, inH: 14, inW: 14, strideH: 2, strideW: 2, padTop: 1,
                                      padLeft: 1, padBottom: 1, padRight: 1, residual: true, relu: true, seed: 13))

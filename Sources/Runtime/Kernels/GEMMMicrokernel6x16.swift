@@ -44,11 +44,9 @@ enum GEMMMicrokernel6x16 {
 
     /// Computes one full 6×16 tile of `c` (row stride `ldc` floats). B's rows
     /// are `ldb` floats apart: 16 for a packed panel, or the row length of an
-    /// unpacked row-major B (a 1x1 convolution reads its input in place). A's
-    /// k steps are `lda` floats apart: 6 for a packed panel, or the plane of
-    /// an input read in place (`PixelPanelConvolution`).
+    /// unpacked row-major B (a 1x1 convolution reads its input in place).
     @inline(__always)
-    static func run(k: Int, a: UnsafePointer<Float>, lda: Int = mr, b: UnsafePointer<Float>, ldb: Int = nr,
+    static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int = nr,
                     c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
@@ -59,7 +57,7 @@ enum GEMMMicrokernel6x16 {
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
             multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
-            pa += lda
+            pa += mr
             pb += bStep
             remaining &-= 1
         }
@@ -88,12 +86,39 @@ enum GEMMMicrokernel6x16 {
         store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
-    /// Like `run` with a packed B panel, but A's k step `kk` is the six floats
-    /// at `a + offsets[kk]`: six output pixels of one (channel, tap) read in
-    /// place from a zero-padded input (`PixelPanelConvolution`).
+    /// Float offsets of a pixel panel's six pixels from a k step's base (a
+    /// partial panel repeats its last pixel).
+    struct PixelRows {
+        var r0, r1, r2, r3, r4, r5: Int
+    }
+
+    /// Like `run` with a packed B panel, but A's six values at k step `kk`
+    /// are gathered at `rows` from `a + kk·lda`: six output pixels of input
+    /// channel `kk` of a 1x1 convolution, read in place (`PixelPanelConvolution`).
+    /// The six offsets stay in registers and fold into the broadcasts' addresses.
     @inline(__always)
-    static func runIndirectA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, b: UnsafePointer<Float>,
+    static func runGatheredA(k: Int, a: UnsafePointer<Float>, lda: Int, rows: PixelRows, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        var remaining = k
+        while remaining > 0 {
+            let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
+            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, rows, bv)
+            pa += lda
+            pb += nr &* 4
+            remaining &-= 1
+        }
+        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+    }
+
+    /// Like `runGatheredA`, but k step `kk`'s base is `a + offsets[kk]`: one
+    /// (channel, tap) of a zero-padded polyphase input copy.
+    @inline(__always)
+    static func runGatheredA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, rows: PixelRows,
+                             b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var po = offsets
@@ -101,7 +126,7 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
-            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, a + Int(po[0]), bv)
+            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, a + Int(po[0]), rows, bv)
             po += 1
             pb += nr &* 4
             remaining &-= 1
@@ -153,6 +178,19 @@ enum GEMMMicrokernel6x16 {
         c3.addProduct(SIMD16(repeating: a[3]), b)
         c4.addProduct(SIMD16(repeating: a[4]), b)
         c5.addProduct(SIMD16(repeating: a[5]), b)
+    }
+
+    /// One k step with A gathered: `c_r += a[rows.r] · b`.
+    @inline(__always)
+    private static func multiplyAdd(_ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
+                                    _ c3: inout SIMD16<Float>, _ c4: inout SIMD16<Float>, _ c5: inout SIMD16<Float>,
+                                    _ a: UnsafePointer<Float>, _ rows: PixelRows, _ b: SIMD16<Float>) {
+        c0.addProduct(SIMD16(repeating: a[rows.r0]), b)
+        c1.addProduct(SIMD16(repeating: a[rows.r1]), b)
+        c2.addProduct(SIMD16(repeating: a[rows.r2]), b)
+        c3.addProduct(SIMD16(repeating: a[rows.r3]), b)
+        c4.addProduct(SIMD16(repeating: a[rows.r4]), b)
+        c5.addProduct(SIMD16(repeating: a[rows.r5]), b)
     }
 
     /// The epilogue, in order (accumulate, bias, residual, scale/shift, ReLU), then the store.

@@ -8,20 +8,23 @@ import Synchronization
 /// a 6-pixel row panel 5 of 54; output channels, which ResNet has in
 /// multiples of 64, fill 16-wide panels exactly; and the weights, streamed as
 /// B, are read contiguously. A is the input as `PackedConvolution` reads it
-/// (`InputView`): a 1x1 conv reads it in place (6 pixels of input channel k
-/// at `input + k·HW + 6p`, so `lda` = HW), a strided 1x1 a subsampled copy,
-/// anything else six virtual pixels of the zero-padded polyphase copy through
-/// the per-k offset table. B is the weights, packed at compile time in
-/// 16-column panels. K runs in blocks of `kc` over all of a task's tiles (each
-/// accumulating in scratch); then every tile is transposed on the way out:
-/// bias, residual, scale/shift and ReLU per element, in `PackedConvolution`'s
-/// order, virtual pixels past a row's end dropped.
+/// (`InputView`): in place for a 1x1 conv, a subsampled copy for a strided
+/// 1x1, the zero-padded polyphase copy through the per-k offset table for
+/// anything else. A panel's six output pixels are gathered at six offsets
+/// from each k step's base (`GEMMMicrokernel6x16.runGatheredA`), so panels
+/// run over real pixels only, across output rows, and a partial last panel
+/// repeats its last pixel instead of being packed (measured, 2 threads,
+/// 3x3/2 at 14→7: 60 computed rows per 49 pixels through virtual pixels,
+/// 54 now). B is the weights, packed at compile time in 16-column panels. K
+/// runs in blocks of `kc` over all of a task's tiles (each accumulating in
+/// scratch); then every tile is transposed on the way out: bias, residual,
+/// scale/shift and ReLU per element, in `PackedConvolution`'s order.
 ///
 /// ```
 ///   packed weights: panel j (output channels 16j … 16j+15), k-major, k = (cin, kh, kw)
 ///     k=0: w[16j][0] … w[16j+15][0] | k=1: … | … | k=K-1: …   (channels past C_out are zero)
 ///   scratch: the input copies (ConvTiling) of the images of one pass
-///            | per worker: each image's last pixel panel (K × 6) | a task's 6×16 tiles, summed over K blocks
+///            | per worker: a task's 6×16 tiles for those images, summed over K blocks
 /// ```
 ///
 /// A batch runs in passes of `imagesPerPass` images; a task is a block of
@@ -100,7 +103,7 @@ public enum PixelPanelConvolution {
                 while true {
                     let block = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if block >= blocks { break }
-                    work.run(block: block, edgePanels: own, tiles: own + perPass * t.k * GEMMMicrokernel6x16.mr)
+                    work.run(block: block, tiles: own)
                 }
             }
         }
@@ -112,10 +115,12 @@ public enum PixelPanelConvolution {
         (g.outChannels + GEMMMicrokernel6x16.nr - 1) / GEMMMicrokernel6x16.nr * GEMMMicrokernel6x16.nr
     }
 
+    /// Pixel panels of one image: its output pixels, six at a time.
+    static func pixelPanels(_ t: ConvTiling) -> Int { (t.pixels + GEMMMicrokernel6x16.mr - 1) / GEMMMicrokernel6x16.mr }
+
     /// Accumulator floats one image adds to a task: its pixel panels × the task's channel panels.
     static func tileFloats(_ t: ConvTiling) -> Int {
-        let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
-        return channelsPerTask / nr * ((t.n + mr - 1) / mr) * mr * nr
+        channelsPerTask / GEMMMicrokernel6x16.nr * pixelPanels(t) * GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.nr
     }
 
     /// Largest footprint of one pass's images in a task (floats, 384 KiB):
@@ -133,9 +138,7 @@ public enum PixelPanelConvolution {
         return max(1, min(t.geometry.batch, passBudget / (tileFloats(t) + min(kc, t.k) * t.n)))
     }
 
-    static func workerFloats(_ t: ConvTiling) -> Int {
-        imagesPerPass(t) * (t.k * GEMMMicrokernel6x16.mr + tileFloats(t))
-    }
+    static func workerFloats(_ t: ConvTiling) -> Int { imagesPerPass(t) * tileFloats(t) }
 
     static func workers(_ g: ConvGeometry, threads: Int) -> Int {
         max(1, min(threads, (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask))
@@ -157,25 +160,14 @@ public enum PixelPanelConvolution {
 
         /// Every image's pixel panels × the block's channel panels; tiles are
         /// image-major in `tiles`, then channel panel, then pixel panel.
-        func run(block: Int, edgePanels: UnsafeMutablePointer<Float>, tiles: UnsafeMutablePointer<Float>) {
+        func run(block: Int, tiles: UnsafeMutablePointer<Float>) {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
-            let (k, n) = (t.k, t.n)
+            let k = t.k
             let outChannels = t.geometry.outChannels
             let first = block * PixelPanelConvolution.channelsPerTask
             let last = min(first + PixelPanelConvolution.channelsPerTask, outChannels)
             let tileFloats = PixelPanelConvolution.tileFloats(t)
-            // A flat view's partial last pixel panel, packed (read in place it
-            // would run past the input); an indirect view reads into the copy's slack.
-            let whole = view.offsets == nil ? n / mr * mr : n
-            if whole < n {
-                for image in 0..<images {
-                    let source = view.base + image * imageStride, edge = edgePanels + image * k * mr
-                    for kk in 0..<k {
-                        for r in 0..<mr { edge[kk * mr + r] = whole + r < n ? source[kk * view.plane + whole + r] : 0 }
-                    }
-                }
-            }
-            let pixelPanels = (n + mr - 1) / mr
+            let pixelPanels = PixelPanelConvolution.pixelPanels(t)
             let kc = view.offsets == nil ? PixelPanelConvolution.flatKC : PixelPanelConvolution.indirectKC
             for start in stride(from: 0, to: k, by: kc) {
                 let count = min(kc, k - start)
@@ -187,16 +179,13 @@ public enum PixelPanelConvolution {
                         let a = view.base + image * imageStride
                         let row = tiles + image * tileFloats + (channel - first) / nr * pixelPanels * mr * nr
                         for p in 0..<pixelPanels {
-                            let pixel = p * mr, c = row + p * mr * nr
+                            let rows = pixelRows(panel: p), c = row + p * mr * nr
                             if let offsets = view.offsets {
-                                GEMMMicrokernel6x16.runIndirectA(k: count, a: a + pixel, offsets: offsets + start,
+                                GEMMMicrokernel6x16.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows,
                                                                  b: panel, c: c, ldc: nr, epilogue: epilogue)
-                            } else if pixel < whole {
-                                GEMMMicrokernel6x16.run(k: count, a: a + (start * view.plane + pixel), lda: view.plane,
-                                                        b: panel, c: c, ldc: nr, epilogue: epilogue)
                             } else {
-                                GEMMMicrokernel6x16.run(k: count, a: UnsafePointer(edgePanels + (image * k + start) * mr),
-                                                        b: panel, c: c, ldc: nr, epilogue: epilogue)
+                                GEMMMicrokernel6x16.runGatheredA(k: count, a: a + start * view.plane, lda: view.plane,
+                                                                 rows: rows, b: panel, c: c, ldc: nr, epilogue: epilogue)
                             }
                         }
                     }
@@ -207,47 +196,48 @@ public enum PixelPanelConvolution {
                     let row = tiles + image * tileFloats + (channel - first) / nr * pixelPanels * mr * nr
                     for p in 0..<pixelPanels {
                         store(row + p * mr * nr, image: image, channels: channel..<min(channel + nr, outChannels),
-                              pixels: (p * mr)..<min(p * mr + mr, n))
+                              pixels: (p * mr)..<min(p * mr + mr, t.pixels))
                     }
                 }
             }
         }
 
-        /// The transposed tile (row = virtual pixel, column = channel) through
-        /// the epilogue into NCHW; virtual pixels past an output row are dropped.
-        /// Channel by channel over runs of pixels adjacent in the output, so
-        /// the per-channel operands are loaded once and the stores are
-        /// contiguous (measured on one core, 512→2048 + residual at 7x7:
-        /// the store took a quarter of the convolution element by element).
+        /// Where panel `p`'s six output pixels sit in the view: output pixel
+        /// (oh, ow) is virtual pixel oh · virtualWidth + ow (its top-left tap,
+        /// or itself for a 1x1 view); past the last pixel, the last one again.
+        @inline(__always)
+        func pixelRows(panel p: Int) -> GEMMMicrokernel6x16.PixelRows {
+            let (outW, wv, last) = (t.geometry.outW, t.virtualWidth, t.pixels - 1)
+            func at(_ r: Int) -> Int {
+                let pixel = min(p * GEMMMicrokernel6x16.mr + r, last)
+                return pixel / outW * wv + pixel % outW
+            }
+            return GEMMMicrokernel6x16.PixelRows(r0: at(0), r1: at(1), r2: at(2), r3: at(3), r4: at(4), r5: at(5))
+        }
+
+        /// The transposed tile (row = pixel, column = channel) through the
+        /// epilogue into NCHW, channel by channel, so the per-channel operands
+        /// are loaded once and the stores are contiguous (measured on one
+        /// core, 512→2048 + residual at 7x7: the store took a quarter of the
+        /// convolution element by element).
         @inline(__always)
         func store(_ tile: UnsafeMutablePointer<Float>, image: Int, channels: Range<Int>, pixels: Range<Int>) {
             let nr = GEMMMicrokernel6x16.nr
-            let (plane, wv, outW) = (t.pixels, t.virtualWidth, t.geometry.outW)
+            let plane = t.pixels
             let output = output + image * t.geometry.outChannels * plane
             let residual = residual.map { $0 + image * t.geometry.outChannels * plane }
-            var r = 0
-            while r < pixels.count {
-                let (oh, ow) = (pixels.lowerBound + r).quotientAndRemainder(dividingBy: wv)
-                if ow >= outW {
-                    r += wv - ow
-                    continue
+            for c in 0..<channels.count {
+                let channel = channels.lowerBound + c
+                let at = channel * plane + pixels.lowerBound
+                let target = output + at, res = residual.map { $0 + at }
+                let b = bias?[channel] ?? 0
+                let (scale, shift) = scaleShift.map { ($0.scale[channel], $0.shift[channel]) } ?? (1, 0)
+                for q in 0..<pixels.count {
+                    var value = tile[q * nr + c] + b
+                    if let res { value += res[q] }
+                    if scaleShift != nil { value = value * scale + shift }
+                    target[q] = relu ? max(value, 0) : value
                 }
-                let run = min(pixels.count - r, outW - ow)
-                let pixel = oh * outW + ow
-                for c in 0..<channels.count {
-                    let channel = channels.lowerBound + c
-                    let source = tile + (r * nr + c), at = channel * plane + pixel
-                    let target = output + at, res = residual.map { $0 + at }
-                    let b = bias?[channel] ?? 0
-                    let (scale, shift) = scaleShift.map { ($0.scale[channel], $0.shift[channel]) } ?? (1, 0)
-                    for q in 0..<run {
-                        var value = source[q * nr] + b
-                        if let res { value += res[q] }
-                        if scaleShift != nil { value = value * scale + shift }
-                        target[q] = relu ? max(value, 0) : value
-                    }
-                }
-                r += run
             }
         }
     }

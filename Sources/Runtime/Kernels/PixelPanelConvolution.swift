@@ -161,42 +161,54 @@ public enum PixelPanelConvolution {
         /// Every image's pixel panels × the block's channel panels; tiles are
         /// image-major in `tiles`, then channel panel, then pixel panel.
         func run(block: Int, tiles: UnsafeMutablePointer<Float>) {
+            let first = block * PixelPanelConvolution.channelsPerTask
+            let channels = first..<min(first + PixelPanelConvolution.channelsPerTask, t.geometry.outChannels)
+            let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
+            let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), PixelPanelConvolution.pixelPanels(t))
+            withUnsafeTemporaryAllocation(of: GEMMMicrokernel6x16.PixelRows.self, capacity: pixelPanels) { rows in
+                for p in 0..<pixelPanels { rows.initializeElement(at: p, to: pixelRows(panel: p)) }
+                multiply(channels: channels, rows: UnsafeBufferPointer(rows), tiles: tiles)
+            }
+            for image in 0..<images {
+                for channel in stride(from: channels.lowerBound, to: channels.upperBound, by: nr) {
+                    let row = tiles + image * tileFloats + (channel - first) / nr * pixelPanels * mr * nr
+                    for p in 0..<pixelPanels {
+                        store(row + p * mr * nr, image: image, channels: channel..<min(channel + nr, channels.upperBound),
+                              pixels: (p * mr)..<min(p * mr + mr, t.pixels))
+                    }
+                }
+            }
+        }
+
+        /// The tiles' sums over K, K block by K block, for `channels` (whole
+        /// 16-channel panels from the block's start) and every pixel panel,
+        /// whose pixels sit at `rows` in the view.
+        private func multiply(channels: Range<Int>, rows: UnsafeBufferPointer<GEMMMicrokernel6x16.PixelRows>,
+                              tiles: UnsafeMutablePointer<Float>) {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let k = t.k
-            let outChannels = t.geometry.outChannels
-            let first = block * PixelPanelConvolution.channelsPerTask
-            let last = min(first + PixelPanelConvolution.channelsPerTask, outChannels)
-            let tileFloats = PixelPanelConvolution.tileFloats(t)
-            let pixelPanels = PixelPanelConvolution.pixelPanels(t)
+            let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
             let kc = view.offsets == nil ? PixelPanelConvolution.flatKC : PixelPanelConvolution.indirectKC
             for start in stride(from: 0, to: k, by: kc) {
                 let count = min(kc, k - start)
                 var epilogue = GEMMMicrokernel6x16.Epilogue.none
                 epilogue.accumulate = start > 0
-                for channel in stride(from: first, to: last, by: nr) {
+                for channel in stride(from: channels.lowerBound, to: channels.upperBound, by: nr) {
                     let panel = weights + (channel * k + start * nr)
                     for image in 0..<images {
                         let a = view.base + image * imageStride
-                        let row = tiles + image * tileFloats + (channel - first) / nr * pixelPanels * mr * nr
+                        let row = tiles + image * tileFloats + (channel - channels.lowerBound) / nr * pixelPanels * mr * nr
                         for p in 0..<pixelPanels {
-                            let rows = pixelRows(panel: p), c = row + p * mr * nr
+                            let c = row + p * mr * nr
                             if let offsets = view.offsets {
-                                GEMMMicrokernel6x16.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows,
+                                GEMMMicrokernel6x16.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows[p],
                                                                  b: panel, c: c, ldc: nr, epilogue: epilogue)
                             } else {
                                 GEMMMicrokernel6x16.runGatheredA(k: count, a: a + start * view.plane, lda: view.plane,
-                                                                 rows: rows, b: panel, c: c, ldc: nr, epilogue: epilogue)
+                                                                 rows: rows[p], b: panel, c: c, ldc: nr,
+                                                                 epilogue: epilogue)
                             }
                         }
-                    }
-                }
-            }
-            for image in 0..<images {
-                for channel in stride(from: first, to: last, by: nr) {
-                    let row = tiles + image * tileFloats + (channel - first) / nr * pixelPanels * mr * nr
-                    for p in 0..<pixelPanels {
-                        store(row + p * mr * nr, image: image, channels: channel..<min(channel + nr, outChannels),
-                              pixels: (p * mr)..<min(p * mr + mr, t.pixels))
                     }
                 }
             }

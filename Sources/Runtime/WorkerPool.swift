@@ -27,12 +27,12 @@ final class WorkerPool: @unchecked Sendable {
     /// one job's generation with another's helper count.
     private let announcement = Atomic<Int>(0)
     private static let helperBits = 16
+    private static let helperMask = (1 << helperBits) - 1
     /// At most one helper per other processor: spinning threads beyond the
     /// cores would only take turns, and every barrier would wait for all of
     /// them. The tasks are shared by whoever runs, so fewer helpers than
     /// asked for change nothing but the speed.
-    private static let maxHelpers = min(max(ProcessInfo.processInfo.activeProcessorCount - 1, 0),
-                                        (1 << helperBits) - 1)
+    private static let maxHelpers = min(max(ProcessInfo.processInfo.activeProcessorCount - 1, 0), helperMask)
     /// Next task index of the current job.
     private let nextTask = Atomic<Int>(0)
     /// Helpers of the current job that have not finished it yet.
@@ -129,7 +129,7 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             let current = waitForAnnouncement(after: seen, helper)
             seen = current
-            guard index < current & ((1 << Self.helperBits) - 1) else { continue }
+            guard index < current & Self.helperMask else { continue }
             if let body { claimTasks(body.value) }
             unfinished.subtract(1, ordering: .releasing)
         }

@@ -47,6 +47,9 @@ public enum PixelPanelConvolution {
     /// 384; 256 channels 28→14 1.41 → 1.35; 128 channels 56→28 1.34 → 1.40.
     static let indirectKC = 384
 
+    /// The K block of a convolution: `indirectKC` through the offset table, else `flatKC`.
+    static func kc(_ t: ConvTiling) -> Int { t.indirect ? indirectKC : flatKC }
+
     /// Whether the convolution is ungrouped (any kernel, stride, padding, dilation).
     public static func supports(_ g: ConvGeometry) -> Bool { g.groups == 1 }
 
@@ -86,14 +89,14 @@ public enum PixelPanelConvolution {
         let workerScratch = scratch + perPass * t.inputCopyFloats
         for first in stride(from: 0, to: g.batch, by: perPass) {
             let images = min(perPass, g.batch - first)
-            var view = InputView(base: input, plane: 0)
-            for i in 0..<images {
-                view = PackedConvolution.prepareInput(input + (first + i) * inImage, tiling: t,
-                                                      copy: scratch + i * t.inputCopyFloats, threads: threads)
+            func prepare(_ i: Int) -> InputView {
+                PackedConvolution.prepareInput(input + (first + i) * inImage, tiling: t,
+                                               copy: scratch + i * t.inputCopyFloats, threads: threads)
             }
-            // Every image's view is the first one's, `imageStride` floats on.
+            // Every later image's view is the first one's, `imageStride` floats on.
+            let view = prepare(0)
+            for i in 1..<images { _ = prepare(i) }
             let imageStride = t.pointwise ? inImage : t.inputCopyFloats
-            view.base -= (images - 1) * imageStride
             let work = Work(t: t, view: view, imageStride: imageStride, images: images, weights: packedWeights,
                             bias: bias, residual: residual.map { $0 + first * outImage }, scaleShift: scaleShift,
                             relu: relu, output: output + first * outImage)
@@ -134,8 +137,7 @@ public enum PixelPanelConvolution {
     /// to 136–167 GFLOP/s; passing five 14x14 images at once (input blocks
     /// past L2) instead made layer 3's 1x1 convolutions 20% slower.
     static func imagesPerPass(_ t: ConvTiling) -> Int {
-        let kc = t.indirect ? indirectKC : flatKC
-        return max(1, min(t.geometry.batch, passBudget / (tileFloats(t) + min(kc, t.k) * t.n)))
+        max(1, min(t.geometry.batch, passBudget / (tileFloats(t) + min(kc(t), t.k) * t.n)))
     }
 
     static func workerFloats(_ t: ConvTiling) -> Int { imagesPerPass(t) * tileFloats(t) }
@@ -188,7 +190,7 @@ public enum PixelPanelConvolution {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let k = t.k
             let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
-            let kc = view.offsets == nil ? PixelPanelConvolution.flatKC : PixelPanelConvolution.indirectKC
+            let kc = PixelPanelConvolution.kc(t)
             for start in stride(from: 0, to: k, by: kc) {
                 let count = min(kc, k - start)
                 var epilogue = GEMMMicrokernel6x16.Epilogue.none

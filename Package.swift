@@ -21,7 +21,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "GraphIR", swiftSettings: [.unsafeFlags(["-target-cpu", targetCPU])]),
-        .target(name: "Runtime", swiftSettings: kernelSettings),
+        // Wrappers of LLVM intrinsics, which only `-parse-stdlib` code can
+        // name; inlined into the kernels, so they cost nothing at run time.
+        .target(name: "RuntimeIntrinsics", path: "Sources/Runtime/Intrinsics",
+                swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
+        .target(name: "Runtime", dependencies: ["RuntimeIntrinsics"], exclude: ["Intrinsics"],
+                swiftSettings: kernelSettings),
         .target(name: "Passes", dependencies: ["GraphIR", "Runtime"], swiftSettings: kernelSettings),
         .executableTarget(name: "resnetc", dependencies: ["GraphIR", "Passes", "Runtime"]),
         .testTarget(name: "GraphIRTests", dependencies: ["GraphIR"], exclude: ["Inputs"]),

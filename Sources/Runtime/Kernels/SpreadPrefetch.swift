@@ -1,0 +1,47 @@
+import RuntimeIntrinsics
+
+/// Prefetches a contiguous block a few cache lines at a time, spread over the
+/// steps of the loop that runs before the block is read.
+///
+/// Weights stream from DRAM once per inference (ResNet-50's are 100 MB, three
+/// times the L3), and the hardware prefetcher only ramps up after a block's
+/// first misses. A loop that reads block *n* many times from L1 can ask for
+/// block *n+1* meanwhile, so its first read does not wait on memory.
+struct SpreadPrefetch {
+    static let lineBytes = 64
+
+    private var next: UnsafeRawPointer
+    private let end: UnsafeRawPointer
+    private let linesPerStep: Int
+    private let level: PrefetchLevel
+
+    /// `floats` floats from `start`, over `steps` calls of `step()`.
+    init(_ start: UnsafePointer<Float>, floats: Int, steps: Int, into level: PrefetchLevel) {
+        let lines = (floats * MemoryLayout<Float>.size + Self.lineBytes - 1) / Self.lineBytes
+        next = UnsafeRawPointer(start)
+        end = next + lines * Self.lineBytes
+        linesPerStep = (lines + max(steps, 1) - 1) / max(steps, 1)
+        self.level = level
+    }
+
+    /// Nothing to prefetch.
+    static var none: SpreadPrefetch { SpreadPrefetch() }
+
+    private init() {
+        next = UnsafeRawPointer(bitPattern: Self.lineBytes).unsafelyUnwrapped
+        end = next
+        linesPerStep = 0
+        level = .l1
+    }
+
+    /// Prefetches the next share of the block.
+    @inline(__always)
+    mutating func step() {
+        var lines = linesPerStep
+        while lines > 0 && next < end {
+            prefetch(next, into: level)
+            next += Self.lineBytes
+            lines -= 1
+        }
+    }
+}

@@ -25,6 +25,16 @@ enum GEMMMicrokernel6x16 {
     /// Columns of the register tile.
     static let nr = 16
 
+    /// How many of a panel's six rows a kernel computes (a type, so each
+    /// count gets its own specialized loop). A panel whose last rows are
+    /// padding (64 channels are ten panels and four rows; a 7x7 map is eight
+    /// pixel panels and one pixel) runs `FourRows`: its rows 4 and 5 are
+    /// neither computed nor stored, and rows 0–3 get the same FMAs in the same
+    /// order, so the same bits.
+    protocol Rows { static var six: Bool { get } }
+    enum SixRows: Rows { static var six: Bool { true } }
+    enum FourRows: Rows { static var six: Bool { false } }
+
     /// What to do with the accumulators before storing them.
     struct Epilogue {
         /// Adds the `C` tile already in memory (a previous K block's sum).
@@ -46,8 +56,8 @@ enum GEMMMicrokernel6x16 {
     /// are `ldb` floats apart: 16 for a packed panel, or the row length of an
     /// unpacked row-major B (a 1x1 convolution reads its input in place).
     @inline(__always)
-    static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int = nr,
-                    c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+    static func run<R: Rows>(_: R.Type = SixRows.self, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                             ldb: Int = nr, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var pa = a
@@ -56,20 +66,21 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
-            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
+            multiplyAdd(R.self, &c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
             pa += mr
             pb += bStep
             remaining &-= 1
         }
-        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+        store(R.self, c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
     /// Like `run`, but B row `kk` starts at `b + offsets[kk]` (an indirection
     /// table: a stride-1 convolution reads its zero-padded input in place,
     /// row `kk` being one (channel, tap) shifted over the pixels).
     @inline(__always)
-    static func runIndirect(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
-                            c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+    static func runIndirect<R: Rows>(_: R.Type = SixRows.self, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                     offsets: UnsafePointer<Int32>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                     epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var pa = a
@@ -78,12 +89,12 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(fromByteOffset: Int(po[0]) &* 4, as: SIMD16<Float>.self)
-            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
+            multiplyAdd(R.self, &c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
             pa += 6
             po += 1
             remaining &-= 1
         }
-        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+        store(R.self, c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
     /// Float offsets of a pixel panel's six pixels from a k step's base (a
@@ -97,8 +108,9 @@ enum GEMMMicrokernel6x16 {
     /// channel `kk` of a 1x1 convolution, read in place (`PixelPanelConvolution`).
     /// The six offsets stay in registers and fold into the broadcasts' addresses.
     @inline(__always)
-    static func runGatheredA(k: Int, a: UnsafePointer<Float>, lda: Int, rows: PixelRows, b: UnsafePointer<Float>,
-                             c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+    static func runGatheredA<R: Rows>(_: R.Type = SixRows.self, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                      rows: PixelRows, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                                      ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var pa = a
@@ -106,19 +118,20 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
-            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, pa, rows, bv)
+            multiplyAdd(R.self, &c0, &c1, &c2, &c3, &c4, &c5, pa, rows, bv)
             pa += lda
             pb += nr &* 4
             remaining &-= 1
         }
-        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+        store(R.self, c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
     /// Like `runGatheredA`, but k step `kk`'s base is `a + offsets[kk]`: one
     /// (channel, tap) of a zero-padded polyphase input copy.
     @inline(__always)
-    static func runGatheredA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, rows: PixelRows,
-                             b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+    static func runGatheredA<R: Rows>(_: R.Type = SixRows.self, k: Int, a: UnsafePointer<Float>,
+                                      offsets: UnsafePointer<Int32>, rows: PixelRows, b: UnsafePointer<Float>,
+                                      c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var po = offsets
@@ -126,12 +139,12 @@ enum GEMMMicrokernel6x16 {
         var remaining = k
         while remaining > 0 {
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
-            multiplyAdd(&c0, &c1, &c2, &c3, &c4, &c5, a + Int(po[0]), rows, bv)
+            multiplyAdd(R.self, &c0, &c1, &c2, &c3, &c4, &c5, a + Int(po[0]), rows, bv)
             po += 1
             pb += nr &* 4
             remaining &-= 1
         }
-        store(c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
+        store(R.self, c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
     }
 
     /// The left eight columns of `run`, raw sums only (the same FMAs in the
@@ -167,37 +180,42 @@ enum GEMMMicrokernel6x16 {
         r5.storeBytes(of: c5, as: SIMD8<Float>.self)
     }
 
-    /// One k step: `c_r += a[r] · b` for the six rows.
+    /// One k step: `c_r += a[r] · b` for the rows.
     @inline(__always)
-    private static func multiplyAdd(_ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
+    private static func multiplyAdd<R: Rows>(_: R.Type, _ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
                                     _ c3: inout SIMD16<Float>, _ c4: inout SIMD16<Float>, _ c5: inout SIMD16<Float>,
                                     _ a: UnsafePointer<Float>, _ b: SIMD16<Float>) {
         c0.addProduct(SIMD16(repeating: a[0]), b)
         c1.addProduct(SIMD16(repeating: a[1]), b)
         c2.addProduct(SIMD16(repeating: a[2]), b)
         c3.addProduct(SIMD16(repeating: a[3]), b)
-        c4.addProduct(SIMD16(repeating: a[4]), b)
-        c5.addProduct(SIMD16(repeating: a[5]), b)
+        if R.six {
+            c4.addProduct(SIMD16(repeating: a[4]), b)
+            c5.addProduct(SIMD16(repeating: a[5]), b)
+        }
     }
 
     /// One k step with A gathered: `c_r += a[rows.r] · b`.
     @inline(__always)
-    private static func multiplyAdd(_ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
+    private static func multiplyAdd<R: Rows>(_: R.Type, _ c0: inout SIMD16<Float>, _ c1: inout SIMD16<Float>, _ c2: inout SIMD16<Float>,
                                     _ c3: inout SIMD16<Float>, _ c4: inout SIMD16<Float>, _ c5: inout SIMD16<Float>,
                                     _ a: UnsafePointer<Float>, _ rows: PixelRows, _ b: SIMD16<Float>) {
         c0.addProduct(SIMD16(repeating: a[rows.r0]), b)
         c1.addProduct(SIMD16(repeating: a[rows.r1]), b)
         c2.addProduct(SIMD16(repeating: a[rows.r2]), b)
         c3.addProduct(SIMD16(repeating: a[rows.r3]), b)
-        c4.addProduct(SIMD16(repeating: a[rows.r4]), b)
-        c5.addProduct(SIMD16(repeating: a[rows.r5]), b)
+        if R.six {
+            c4.addProduct(SIMD16(repeating: a[rows.r4]), b)
+            c5.addProduct(SIMD16(repeating: a[rows.r5]), b)
+        }
     }
 
-    /// The epilogue, in order (accumulate, bias, residual, scale/shift, ReLU), then the store.
+    /// The epilogue, in order (accumulate, bias, residual, scale/shift, ReLU),
+    /// then the store; rows 4 and 5 only for `SixRows`.
     @inline(__always)
-    private static func store(_ c0: SIMD16<Float>, _ c1: SIMD16<Float>, _ c2: SIMD16<Float>, _ c3: SIMD16<Float>,
-                              _ c4: SIMD16<Float>, _ c5: SIMD16<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-                              epilogue: Epilogue) {
+    private static func store<R: Rows>(_: R.Type, _ c0: SIMD16<Float>, _ c1: SIMD16<Float>, _ c2: SIMD16<Float>,
+                                       _ c3: SIMD16<Float>, _ c4: SIMD16<Float>, _ c5: SIMD16<Float>,
+                                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
         var (c0, c1, c2, c3, c4, c5) = (c0, c1, c2, c3, c4, c5)
         let r0 = UnsafeMutableRawPointer(c), r1 = r0 + ldc &* 4, r2 = r1 + ldc &* 4
         let r3 = r2 + ldc &* 4, r4 = r3 + ldc &* 4, r5 = r4 + ldc &* 4
@@ -206,13 +224,15 @@ enum GEMMMicrokernel6x16 {
             c1 += r1.loadUnaligned(as: SIMD16<Float>.self)
             c2 += r2.loadUnaligned(as: SIMD16<Float>.self)
             c3 += r3.loadUnaligned(as: SIMD16<Float>.self)
-            c4 += r4.loadUnaligned(as: SIMD16<Float>.self)
-            c5 += r5.loadUnaligned(as: SIMD16<Float>.self)
+            if R.six {
+                c4 += r4.loadUnaligned(as: SIMD16<Float>.self)
+                c5 += r5.loadUnaligned(as: SIMD16<Float>.self)
+            }
         }
         if let bias = epilogue.bias {
             c0 += SIMD16(repeating: bias[0]); c1 += SIMD16(repeating: bias[1])
             c2 += SIMD16(repeating: bias[2]); c3 += SIMD16(repeating: bias[3])
-            c4 += SIMD16(repeating: bias[4]); c5 += SIMD16(repeating: bias[5])
+            if R.six { c4 += SIMD16(repeating: bias[4]); c5 += SIMD16(repeating: bias[5]) }
         }
         if let residual = epilogue.residual {
             let q0 = UnsafeRawPointer(residual), q1 = q0 + ldc &* 4, q2 = q1 + ldc &* 4
@@ -221,16 +241,20 @@ enum GEMMMicrokernel6x16 {
             c1 += q1.loadUnaligned(as: SIMD16<Float>.self)
             c2 += q2.loadUnaligned(as: SIMD16<Float>.self)
             c3 += q3.loadUnaligned(as: SIMD16<Float>.self)
-            c4 += q4.loadUnaligned(as: SIMD16<Float>.self)
-            c5 += q5.loadUnaligned(as: SIMD16<Float>.self)
+            if R.six {
+                c4 += q4.loadUnaligned(as: SIMD16<Float>.self)
+                c5 += q5.loadUnaligned(as: SIMD16<Float>.self)
+            }
         }
         if let (s, t) = epilogue.scaleShift {
             c0 = c0 * SIMD16(repeating: s[0]) + SIMD16(repeating: t[0])
             c1 = c1 * SIMD16(repeating: s[1]) + SIMD16(repeating: t[1])
             c2 = c2 * SIMD16(repeating: s[2]) + SIMD16(repeating: t[2])
             c3 = c3 * SIMD16(repeating: s[3]) + SIMD16(repeating: t[3])
-            c4 = c4 * SIMD16(repeating: s[4]) + SIMD16(repeating: t[4])
-            c5 = c5 * SIMD16(repeating: s[5]) + SIMD16(repeating: t[5])
+            if R.six {
+                c4 = c4 * SIMD16(repeating: s[4]) + SIMD16(repeating: t[4])
+                c5 = c5 * SIMD16(repeating: s[5]) + SIMD16(repeating: t[5])
+            }
         }
         if epilogue.relu {
             c0 = c0.clampedAtZero; c1 = c1.clampedAtZero; c2 = c2.clampedAtZero
@@ -240,7 +264,9 @@ enum GEMMMicrokernel6x16 {
         r1.storeBytes(of: c1, as: SIMD16<Float>.self)
         r2.storeBytes(of: c2, as: SIMD16<Float>.self)
         r3.storeBytes(of: c3, as: SIMD16<Float>.self)
-        r4.storeBytes(of: c4, as: SIMD16<Float>.self)
-        r5.storeBytes(of: c5, as: SIMD16<Float>.self)
+        if R.six {
+            r4.storeBytes(of: c4, as: SIMD16<Float>.self)
+            r5.storeBytes(of: c5, as: SIMD16<Float>.self)
+        }
     }
 }

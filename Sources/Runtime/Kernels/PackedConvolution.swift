@@ -145,12 +145,28 @@ public enum PackedConvolution {
                     let a = groupA + (row * t.k + k0 * mr)
                     let rowBias = accumulate ? nil : groupBias.map { $0 + row }
                     let rowScaleShift = last ? groupScaleShift.map { (scale: $0.scale + row, shift: $0.shift + row) } : nil
-                    if let offsets = groupView.offsets {
+                    let ow = col % wv
+                    if let offsets = groupView.offsets, t.k == kLen, rows == mr, cols == nr, ow + nr <= outW {
+                        // Indirect, one K block, all sixteen virtual pixels in one
+                        // output row: straight into the output, epilogue fused.
+                        let pixel = col / wv * outW + ow
+                        let epilogue = GEMMMicrokernel6x16.Epilogue(
+                            accumulate: false, bias: rowBias, residual: groupResidual.map { $0 + row * ldc + pixel },
+                            scaleShift: rowScaleShift, relu: relu)
+                        GEMMMicrokernel6x16.runIndirect(k: kLen, a: a, b: b, offsets: offsets, c: groupOut + row * ldc + pixel,
+                                                        ldc: ldc, epilogue: epilogue)
+                    } else if let offsets = groupView.offsets {
                         // Indirect: accumulate in the virtual C block, scatter once at the end.
                         let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
-                        GEMMMicrokernel6x16.runIndirect(
-                            k: kLen, a: a, b: b, offsets: offsets + k0, c: vc, ldc: t.nc,
-                            epilogue: GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: nil, residual: nil, relu: false))
+                        let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: nil, residual: nil,
+                                                                    relu: false)
+                        if rows > 4 {
+                            GEMMMicrokernel6x16.runIndirect(k: kLen, a: a, b: b, offsets: offsets + k0, c: vc, ldc: t.nc,
+                                                            epilogue: epilogue)
+                        } else {
+                            GEMMMicrokernel6x16.runIndirect(GEMMMicrokernel6x16.FourRows.self, k: kLen, a: a, b: b,
+                                                            offsets: offsets + k0, c: vc, ldc: t.nc, epilogue: epilogue)
+                        }
                         if last {
                             scatter(vc, ldv: t.nc, rows: rows, col: col, cols: cols, virtualWidth: wv, outW: outW,
                                     bias: groupBias.map { $0 + row }, residual: groupResidual.map { $0 + row * ldc },
@@ -164,7 +180,12 @@ public enum PackedConvolution {
                             scaleShift: rowScaleShift, relu: last && relu)
                         GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue)
                     } else {
-                        GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
+                        if rows > 4 {
+                            GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
+                        } else {
+                            GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: kLen, a: a, b: b, ldb: ldb,
+                                                    c: tile, ldc: nr, epilogue: .none)
+                        }
                         let c = groupOut + row * ldc + col
                         let rowResidual = accumulate ? nil : groupResidual.map { $0 + row * ldc + col }
                         for r in 0..<rows {

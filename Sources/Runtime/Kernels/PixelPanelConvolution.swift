@@ -191,6 +191,8 @@ public enum PixelPanelConvolution {
             let k = t.k
             let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
             let kc = PixelPanelConvolution.kc(t)
+            // A last panel of at most four pixels (a 7x7 map's 49th) runs four rows.
+            let fullPanels = t.pixels % mr == 0 || t.pixels % mr > 4 ? pixelPanels : pixelPanels - 1
             for start in stride(from: 0, to: k, by: kc) {
                 let count = min(kc, k - start)
                 var epilogue = GEMMMicrokernel6x16.Epilogue.none
@@ -204,17 +206,32 @@ public enum PixelPanelConvolution {
                         for p in 0..<pixelPanels {
                             let c = row + p * mr * nr
                             ahead.step()
-                            if let offsets = view.offsets {
-                                GEMMMicrokernel6x16.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows[p],
-                                                                 b: panel, c: c, ldc: nr, epilogue: epilogue)
+                            if p < fullPanels {
+                                gather(GEMMMicrokernel6x16.SixRows.self, count: count, start: start, a: a, rows: rows[p],
+                                       b: panel, c: c, epilogue: epilogue)
                             } else {
-                                GEMMMicrokernel6x16.runGatheredA(k: count, a: a + start * view.plane, lda: view.plane,
-                                                                 rows: rows[p], b: panel, c: c, ldc: nr,
-                                                                 epilogue: epilogue)
+                                gather(GEMMMicrokernel6x16.FourRows.self, count: count, start: start, a: a,
+                                       rows: rows[p], b: panel, c: c, epilogue: epilogue)
                             }
                         }
                     }
                 }
+            }
+        }
+
+        /// One tile's sum over K block `start..<start + count`, A gathered at `rows` from image base `a`.
+        @inline(__always)
+        private func gather<R: GEMMMicrokernel6x16.Rows>(_: R.Type, count: Int, start: Int, a: UnsafePointer<Float>,
+                                                         rows: GEMMMicrokernel6x16.PixelRows, b: UnsafePointer<Float>,
+                                                         c: UnsafeMutablePointer<Float>,
+                                                         epilogue: GEMMMicrokernel6x16.Epilogue) {
+            let nr = GEMMMicrokernel6x16.nr
+            if let offsets = view.offsets {
+                GEMMMicrokernel6x16.runGatheredA(R.self, k: count, a: a, offsets: offsets + start, rows: rows, b: b,
+                                                 c: c, ldc: nr, epilogue: epilogue)
+            } else {
+                GEMMMicrokernel6x16.runGatheredA(R.self, k: count, a: a + start * view.plane, lda: view.plane,
+                                                 rows: rows, b: b, c: c, ldc: nr, epilogue: epilogue)
             }
         }
 

@@ -223,10 +223,17 @@ public enum WinogradConvolution {
                         : (xi + 1 < alpha * alpha ? u + rounded * k + chunk.lowerBound * k : nil)
                     var ahead = next.map { SpreadPrefetch($0, floats: mr * k, steps: 1, into: .l2) } ?? .none
                     ahead.step()
+                    // A last panel of at most four channels (64, 256: four of six) skips its padding rows.
+                    let fourRows = b.geometry.outChannels - row <= 4
                     var column = 0
                     while tiles - column > nr / 2 {
-                        GEMMMicrokernel6x16.run(k: k, a: panel, b: vx + column, ldb: b.rowLength, c: c + column,
-                                                ldc: b.rowLength, epilogue: .none)
+                        if fourRows {
+                            GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: k, a: panel, b: vx + column,
+                                                    ldb: b.rowLength, c: c + column, ldc: b.rowLength, epilogue: .none)
+                        } else {
+                            GEMMMicrokernel6x16.run(k: k, a: panel, b: vx + column, ldb: b.rowLength, c: c + column,
+                                                    ldc: b.rowLength, epilogue: .none)
+                        }
                         column += nr
                     }
                     if column < tiles {

@@ -58,6 +58,17 @@ enum GEMMMicrokernel6x16 {
     @inline(__always)
     static func run<R: Rows>(_: R.Type = SixRows.self, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                              ldb: Int = nr, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+        var nothing = SpreadPrefetch.none
+        run(R.self, k: k, a: a, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue, prefetching: &nothing)
+    }
+
+    /// Like `run`, stepping `ahead` every other k step: a panel that is read
+    /// once (Winograd's U at batch 1) brings in the next one while it runs,
+    /// a line at a time, instead of in one burst that stalls the loads.
+    @inline(__always)
+    static func run<R: Rows>(_: R.Type = SixRows.self, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                             ldb: Int = nr, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue,
+                             prefetching ahead: inout SpreadPrefetch) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         var pa = a
@@ -65,6 +76,7 @@ enum GEMMMicrokernel6x16 {
         let bStep = ldb &* 4
         var remaining = k
         while remaining > 0 {
+            if remaining & 1 == 0 { ahead.step() }
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
             multiplyAdd(R.self, &c0, &c1, &c2, &c3, &c4, &c5, pa, bv)
             pa += mr

@@ -214,25 +214,26 @@ public enum WinogradConvolution {
                 for row in stride(from: chunk.lowerBound, to: chunk.upperBound, by: mr) {
                     let panel = u + row * k
                     let c = mx + (row - chunk.lowerBound) * b.rowLength
-                    // The next U panel into L2 while this one runs: at batch 1 each
-                    // panel serves one call, so U streams from DRAM (layer 4's
-                    // F(2×2): 16.8 MB per convolution). Measured in ResNet-50, 2
-                    // threads: layer 3's F(4×4) 0.80 → 0.68 ms, layer 4's F(2×2)
-                    // 1.37 → 1.25 ms; two panels ahead was slower.
+                    // The next U panel into L2 while the first column block runs:
+                    // at batch 1 a panel serves one or a few calls, so U streams
+                    // from DRAM (layer 4's F(2×2): 16.8 MB per convolution).
+                    // Measured on two cores, weights cold: 3x3 512 at 7x7 1.23–1.51
+                    // → 0.82–1.03 ms, 256 at 14x14 0.79–0.99 → 0.59–0.81 ms. A burst
+                    // of prefetches before the call gained a third of that.
                     let next = row + mr < chunk.upperBound ? panel + mr * k
                         : (xi + 1 < alpha * alpha ? u + rounded * k + chunk.lowerBound * k : nil)
-                    var ahead = next.map { SpreadPrefetch($0, floats: mr * k, steps: 1, into: .l2) } ?? .none
-                    ahead.step()
+                    var ahead = next.map { SpreadPrefetch($0, floats: mr * k, steps: k / 2, into: .l2) } ?? .none
                     // A last panel of at most four channels (64, 256: four of six) skips its padding rows.
                     let fourRows = b.geometry.outChannels - row <= 4
                     var column = 0
                     while tiles - column > nr / 2 {
                         if fourRows {
                             GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: k, a: panel, b: vx + column,
-                                                    ldb: b.rowLength, c: c + column, ldc: b.rowLength, epilogue: .none)
+                                                    ldb: b.rowLength, c: c + column, ldc: b.rowLength, epilogue: .none,
+                                                    prefetching: &ahead)
                         } else {
                             GEMMMicrokernel6x16.run(k: k, a: panel, b: vx + column, ldb: b.rowLength, c: c + column,
-                                                    ldc: b.rowLength, epilogue: .none)
+                                                    ldc: b.rowLength, epilogue: .none, prefetching: &ahead)
                         }
                         column += nr
                     }

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 import Runtime
 
-/// `parallelFor` runs every index exactly once and returns only when all are
+/// `parallelFor` (and `parallelTasks` on top of it) runs every index exactly once and returns only when all are
 /// done, whether the spinning worker pool serves the call, Dispatch does
 /// (pool busy: concurrent or nested callers), or the pool's helpers had gone
 /// to sleep.
@@ -59,5 +59,30 @@ import Runtime
         let rows = results.withLock { $0 }
         #expect(rows.count == callers * 50)
         #expect(rows.allSatisfy { $0 == Array(repeating: 5, count: 8) })
+    }
+
+    /// `parallelTasks` runs every task exactly once, each on a worker below
+    /// the worker count, including shares a worker never started (stolen) and
+    /// more workers than tasks.
+    @Test(arguments: [(0, 2), (1, 4), (2, 2), (3, 8), (17, 2), (64, 3), (1000, 4), (5, 1)])
+    func everyTaskRunsOnceOnAValidWorker(count: Int, workers: Int) {
+        let counters = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: max(count, 1))
+        for i in 0..<count { (counters + i).initialize(to: Atomic(0)) }
+        defer { counters.deallocate() }
+        let badWorkers = Atomic<Int>(0)
+        let shared = UncheckedSendable(counters)
+        parallelTasks(count, workers: workers) { worker, task in
+            if worker < 0 || worker >= max(1, min(workers, count)) { badWorkers.add(1, ordering: .relaxed) }
+            _ = shared.value[task].add(1, ordering: .relaxed)
+        }
+        #expect((0..<count).map { counters[$0].load(ordering: .relaxed) } == Array(repeating: 1, count: count))
+        #expect(badWorkers.load(ordering: .relaxed) == 0)
+    }
+
+    /// On one worker the tasks run in order: worker 0's share is all of them.
+    @Test func oneWorkerRunsTheTasksInOrder() {
+        var order: [Int] = []
+        parallelTasks(7, workers: 1) { _, task in order.append(task) }
+        #expect(order == Array(0..<7))
     }
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// FP32 convolution as a GEMM per image and group (BLIS-style blocking),
 /// with bias, residual add and ReLU fused into the store.
 ///
@@ -79,16 +77,11 @@ public enum PackedConvolution {
             let view = prepareInput(input + image * inImage, tiling: tiling, copy: scratch, threads: threads)
             let out = output + image * outImage
             let res = residual.map { $0 + image * outImage }
-            let next = Atomic<Int>(0)
-            parallelFor(tiling.workers, threads: tiling.workers) { worker in
+            parallelTasks(tiling.tasks, workers: tiling.workers) { worker, task in
                 let b = workerScratch + worker * tiling.workerFloats
                 let tile = b + tiling.kc * GEMMMicrokernel6x16.nr
-                while true {
-                    let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if task >= tiling.tasks { break }
-                    runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
-                            residual: res, scaleShift: scaleShift, relu: relu, output: out, packedB: b, tile: tile)
-                }
+                runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
+                        residual: res, scaleShift: scaleShift, relu: relu, output: out, packedB: b, tile: tile)
             }
         }
     }
@@ -102,8 +95,10 @@ public enum PackedConvolution {
         let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
         let blocksPerGroup = t.mBlocks * t.nBlocks
         let group = task / blocksPerGroup
-        let mBlock = task % blocksPerGroup / t.nBlocks
-        let nBlock = task % t.nBlocks
+        // Pixel blocks outermost: a worker's contiguous share of the tasks
+        // (`parallelTasks`) is a band of pixels across all channels.
+        let nBlock = task % blocksPerGroup / t.mBlocks
+        let mBlock = task % t.mBlocks
         let m0 = mBlock * t.mc, mLen = min(t.mc, t.m - m0)
         let n0 = nBlock * t.nc, nLen = min(t.nc, t.n - n0)
         let ldc = t.pixels

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Convolutions on small maps, as the GEMM `PackedConvolution` runs with the
 /// roles swapped: output *pixels* are the microkernel's 6 rows and output
 /// *channels* its 16 columns.
@@ -100,14 +98,8 @@ public enum PixelPanelConvolution {
             let work = Work(t: t, view: view, imageStride: imageStride, images: images, weights: packedWeights,
                             bias: bias, residual: residual.map { $0 + first * outImage }, scaleShift: scaleShift,
                             relu: relu, output: output + first * outImage)
-            let next = Atomic<Int>(0)
-            parallelFor(workers, threads: workers) { worker in
-                let own = workerScratch + worker * workerFloats(t)
-                while true {
-                    let block = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if block >= blocks { break }
-                    work.run(block: block, tiles: own)
-                }
+            parallelTasks(blocks, workers: workers) { worker, block in
+                work.run(block: block, tiles: workerScratch + worker * workerFloats(t))
             }
         }
     }

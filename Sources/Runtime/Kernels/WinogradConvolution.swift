@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Winograd F(m×m, 3×3) convolution, m = 2 or 4 (`WinogradTile`), for
 /// stride-1, dilation-1, ungrouped 3x3 convolutions: α² = (m+2)² GEMMs over
 /// tiles instead of one over pixels, 2.25× (F(2×2)) or 4× (F(4×4)) fewer
@@ -77,18 +75,14 @@ public enum WinogradConvolution {
         let work = Work(b: b, weights: packedWeights, padded: scratch, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
         copyPadded(input, b, scratch, threads: threads)
-        let next = Atomic<Int>(0)
-        parallelFor(b.workers, threads: b.workers) { worker in
+        // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
+        parallelTasks(b.tasks, workers: b.workers) { worker, task in
             let v = scratch + b.paddedFloats + worker * b.workerFloats
             let registers = UnsafeMutableRawPointer(v + b.vFloats + b.mFloats).alignedUp(toMultipleOf: 64)
                 .bindMemory(to: SIMD8<Float>.self, capacity: b.registerVectors)
-            while true {
-                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if task >= b.tasks { break }
-                switch tile {
-                case .f2x2: work.run(WinogradF2.self, task: task, v: v, m: v + b.vFloats, registers: registers)
-                case .f4x4: work.run(WinogradF4.self, task: task, v: v, m: v + b.vFloats, registers: registers)
-                }
+            switch tile {
+            case .f2x2: work.run(WinogradF2.self, task: task, v: v, m: v + b.vFloats, registers: registers)
+            case .f4x4: work.run(WinogradF4.self, task: task, v: v, m: v + b.vFloats, registers: registers)
             }
         }
     }

@@ -1,4 +1,6 @@
-/// Max and average pooling over NCHW, one task per channel plane.
+/// Max and average pooling over NCHW, in bands of output rows across all
+/// channels, so each worker reads the rows its own core wrote in the
+/// convolution before (`parallelTasks`).
 ///
 /// Max pooling skips taps in the padding (padding never wins the max; a NaN
 /// tap does, as in PyTorch); average pooling has no padding and divides each
@@ -12,12 +14,12 @@ enum Pooling {
                     threads: Int) {
         // Room for every window tap, plus a 16-wide load past the last one.
         let bufferWidth = Swift.max(p.padLeft &+ p.inW, (p.outW &- 1) &* p.strideW &+ p.kernelW) &+ 16
-        forEachPlane(p, input: input, output: output, threads: threads) { source, target in
+        forEachBand(p, input: input, output: output, threads: threads) { source, target, rows in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: bufferWidth) { buffer in
                 guard let row = buffer.baseAddress else { return }
                 row.update(repeating: -.infinity, count: bufferWidth)
                 let line = row + p.padLeft
-                for oh in 0..<p.outH {
+                for oh in rows {
                     let top = oh &* p.strideH &- p.padTop
                     let rows = Swift.max(top, 0)..<Swift.min(top &+ p.kernelH, p.inH)
                     line.update(from: source + rows.lowerBound &* p.inW, count: p.inW)
@@ -76,8 +78,8 @@ enum Pooling {
     static func average(_ p: PoolGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         threads: Int) {
         let divisor = Float(p.kernelH &* p.kernelW)
-        forEachPlane(p, input: input, output: output, threads: threads) { source, target in
-            for oh in 0..<p.outH {
+        forEachBand(p, input: input, output: output, threads: threads) { source, target, rows in
+            for oh in rows {
                 for ow in 0..<p.outW {
                     let corner = source + (oh &* p.strideH &* p.inW &+ ow &* p.strideW)
                     var sum: Float = 0
@@ -90,13 +92,20 @@ enum Pooling {
         }
     }
 
-    /// Runs `body(inputPlane, outputPlane)` for every (image, channel) plane in parallel.
+    /// Runs `body(inputPlane, outputPlane, outputRows)` for every (image,
+    /// channel) plane and band of output rows, in parallel over bands.
     @inline(__always)
-    private static func forEachPlane(_ p: PoolGeometry, input: UnsafePointer<Float>,
-                                     output: UnsafeMutablePointer<Float>, threads: Int,
-                                     _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        parallelFor(p.batch * p.channels, threads: threads) { plane in
-            body(input + plane &* p.inH &* p.inW, output + plane &* p.outH &* p.outW)
+    private static func forEachBand(_ p: PoolGeometry, input: UnsafePointer<Float>,
+                                    output: UnsafeMutablePointer<Float>, threads: Int,
+                                    _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
+        let bands = Swift.max(1, Swift.min(p.outH, 4 &* threads))
+        parallelTasks(p.batch &* bands, workers: threads) { _, task in
+            let (image, band) = task.quotientAndRemainder(dividingBy: bands)
+            let rows = (p.outH &* band / bands)..<(p.outH &* (band &+ 1) / bands)
+            for channel in 0..<p.channels {
+                let plane = image &* p.channels &+ channel
+                body(input + plane &* p.inH &* p.inW, output + plane &* p.outH &* p.outW, rows)
+            }
         }
     }
 }

@@ -92,7 +92,8 @@ public enum WinogradConvolution {
     }
 
     /// Step 1: every channel of every image into its zero-padded plane, each
-    /// row split into its m phases.
+    /// row split into its m phases; in bands of rows across all channels, so
+    /// each worker copies the rows its own tasks transform (`parallelTasks`).
     static func copyPadded(_ x: UnsafePointer<Float>, _ b: WinogradBlocking, _ padded: UnsafeMutablePointer<Float>,
                            threads: Int) {
         switch b.tile {
@@ -106,25 +107,31 @@ public enum WinogradConvolution {
         let g = b.geometry
         let (rowFloats, phaseW) = (b.paddedW, b.phaseW)
         let (first, count) = (min(g.padLeft, rowFloats), max(0, min(g.inW, rowFloats - g.padLeft)))
-        parallelFor(g.batch * g.inChannels, threads: threads) { plane in
-            let target = padded + plane * b.paddedH * rowFloats
-            let source = x + plane * g.inH * g.inW
+        let bands = min(b.paddedH, 4 * threads)
+        parallelTasks(g.batch * bands, workers: threads) { _, task in
+            let (image, band) = task.quotientAndRemainder(dividingBy: bands)
+            let rows = (b.paddedH * band / bands)..<(b.paddedH * (band + 1) / bands)
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: rowFloats / 8 + T.m) { buffer in
                 let line = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
                 let phases = buffer.baseAddress! + rowFloats / 8
                 line.update(repeating: 0, count: rowFloats)
-                for row in 0..<b.paddedH {
-                    let ih = row - g.padTop
-                    let out = UnsafeMutableRawPointer(target + row * rowFloats)
-                    guard ih >= 0, ih < g.inH, count > 0 else {
-                        out.initializeMemory(as: Float.self, repeating: 0, count: rowFloats)
-                        continue
-                    }
-                    (line + first).update(from: source + ih * g.inW, count: count)
-                    for column in stride(from: 0, to: phaseW, by: 8) {
-                        T.loadTileRow(UnsafeRawPointer(line + T.m * column), into: phases)
-                        for q in 0..<T.m {
-                            out.storeBytes(of: phases[q], toByteOffset: (q * phaseW + column) * 4, as: SIMD8<Float>.self)
+                for plane in image * g.inChannels..<(image + 1) * g.inChannels {
+                    let target = padded + plane * b.paddedH * rowFloats
+                    let source = x + plane * g.inH * g.inW
+                    for row in rows {
+                        let ih = row - g.padTop
+                        let out = UnsafeMutableRawPointer(target + row * rowFloats)
+                        guard ih >= 0, ih < g.inH, count > 0 else {
+                            out.initializeMemory(as: Float.self, repeating: 0, count: rowFloats)
+                            continue
+                        }
+                        (line + first).update(from: source + ih * g.inW, count: count)
+                        for column in stride(from: 0, to: phaseW, by: 8) {
+                            T.loadTileRow(UnsafeRawPointer(line + T.m * column), into: phases)
+                            for q in 0..<T.m {
+                                out.storeBytes(of: phases[q], toByteOffset: (q * phaseW + column) * 4,
+                                               as: SIMD8<Float>.self)
+                            }
                         }
                     }
                 }

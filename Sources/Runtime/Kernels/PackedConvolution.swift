@@ -73,15 +73,24 @@ public enum PackedConvolution {
         let inImage = g.inChannels * g.inH * g.inW
         let outImage = g.outChannels * tiling.pixels
         let workerScratch = scratch + tiling.inputCopyFloats
-        for image in 0..<g.batch {
-            let view = prepareInput(input + image * inImage, tiling: tiling, copy: scratch, threads: threads)
-            let out = output + image * outImage
-            let res = residual.map { $0 + image * outImage }
-            parallelTasks(tiling.tasks, workers: tiling.workers) { worker, task in
+        // A 1x1 convolution reads every image in place, so one parallel run
+        // covers the batch, each worker a contiguous band of images (as the
+        // Winograd steps around it split a batch); anything else copies its
+        // input, one image at a time.
+        let imagesPerRun = tiling.pointwise ? g.batch : 1
+        for first in stride(from: 0, to: g.batch, by: imagesPerRun) {
+            let copied = tiling.pointwise ? nil
+                : prepareInput(input + first * inImage, tiling: tiling, copy: scratch, threads: threads)
+            let images = min(imagesPerRun, g.batch - first)
+            parallelTasks(images * tiling.tasks, workers: tiling.workers) { worker, index in
+                let (i, task) = index.quotientAndRemainder(dividingBy: tiling.tasks)
+                let image = first + i
+                let view = copied ?? InputView(base: input + image * inImage, plane: g.inH * g.inW)
                 let b = workerScratch + worker * tiling.workerFloats
                 let tile = b + tiling.kc * GEMMMicrokernel6x16.nr
                 runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
-                        residual: res, scaleShift: scaleShift, relu: relu, output: out, packedB: b, tile: tile)
+                        residual: residual.map { $0 + image * outImage }, scaleShift: scaleShift, relu: relu,
+                        output: output + image * outImage, packedB: b, tile: tile)
             }
         }
     }

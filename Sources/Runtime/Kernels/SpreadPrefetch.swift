@@ -3,10 +3,11 @@ import RuntimeIntrinsics
 /// Prefetches a contiguous block a few cache lines at a time, spread over the
 /// steps of the loop that runs before the block is read.
 ///
-/// Weights stream from DRAM once per inference (ResNet-50's are 100 MB, three
-/// times the L3), and the hardware prefetcher only ramps up after a block's
-/// first misses. A loop that reads block *n* many times from L1 can ask for
-/// block *n+1* meanwhile, so its first read does not wait on memory.
+/// Weights stream from DRAM once per inference (ResNet-50's plan holds 160
+/// MB, five times the L3), and the hardware prefetcher only ramps up after a
+/// block's first misses. A loop working on block *n* can ask for block *n+1*
+/// meanwhile, so its first read does not wait on memory: pixel panels step
+/// once per tile, Winograd's multiply every other k step of the microkernel.
 struct SpreadPrefetch {
     static let lineBytes = 64
 

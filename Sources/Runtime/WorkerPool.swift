@@ -71,6 +71,13 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(0..<count)` on the calling thread and up to `helperCount`
     /// helpers (`maxHelpers`); returns `false` at once, without running
     /// anything, if another job holds the pool.
+    ///
+    /// A job of one index per thread pins them: the caller runs index 0 and
+    /// helper h index h + 1, every time. `parallelTasks` builds on that: its
+    /// worker w is always the same thread, so a worker's scratch and its band
+    /// of every layer's output stay in one core's caches (measured with the
+    /// vCPUs far apart, where a cache line takes 170–200 ns to cross: see
+    /// BENCHMARKS.md). Otherwise the threads claim indices as they come.
     func run(_ count: Int, helperCount: Int, _ body: (Int) -> Void) -> Bool {
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
@@ -92,7 +99,7 @@ final class WorkerPool: @unchecked Sendable {
             where helper.state.exchange(Helper.running, ordering: .sequentiallyConsistent) == Helper.sleeping {
                 helper.wakeUp.signal()
             }
-            claimTasks(body)
+            if count == helperCount + 1 { body(0) } else { claimTasks(body) }
             if unfinished.load(ordering: .acquiring) > 0 {
                 let start = DispatchTime.now().uptimeNanoseconds
                 var spins = 0
@@ -129,8 +136,11 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             let current = waitForAnnouncement(after: seen, helper)
             seen = current
-            guard index < current & Self.helperMask else { continue }
-            if let body { claimTasks(body.value) }
+            let helperCount = current & Self.helperMask
+            guard index < helperCount else { continue }
+            if let body {
+                if count == helperCount + 1 { body.value(index + 1) } else { claimTasks(body.value) }
+            }
             unfinished.subtract(1, ordering: .releasing)
         }
     }

@@ -104,12 +104,6 @@ struct WinogradBlocking {
     var workerFloats: Int { vFloats + mFloats + 8 * registerVectors + 16 }
     var scratchFloats: Int { paddedFloats + workers * workerFloats }
 
-    /// Task `t`'s image, block of tile rows and channel split (the split
-    /// varies fastest, then the block).
-    func coordinates(ofTask t: Int) -> (image: Int, block: Int, split: Int) {
-        (t / (panelSplits * blocksPerImage), t / panelSplits % blocksPerImage, t % panelSplits)
-    }
-
     /// Part `s` of `0..<count` cut into `parts` even ranges.
     static func split(_ count: Int, _ s: Int, of parts: Int) -> Range<Int> {
         (s * count / parts)..<((s + 1) * count / parts)

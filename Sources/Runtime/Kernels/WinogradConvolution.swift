@@ -74,7 +74,7 @@ public enum WinogradConvolution {
         let b = WinogradBlocking(geometry: g, tile: tile, threads: threads)
         let work = Work(b: b, weights: packedWeights, padded: scratch, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
-        copyPadded(input, b, scratch)
+        copyPadded(input, b, scratch, threads: threads)
         // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
         parallelTasks(b.tasks, workers: b.workers) { worker, task in
             let v = scratch + b.paddedFloats + worker * b.workerFloats
@@ -92,30 +92,25 @@ public enum WinogradConvolution {
     }
 
     /// Step 1: every channel of every image into its zero-padded plane, each
-    /// row split into its m phases. The copy is cut like the tasks: copy task
-    /// t takes the t-th of its block's slices of rows (one per channel
-    /// split), across all channels, so with the same `parallelTasks` shares
-    /// each worker copies the rows its own tasks transform. Measured with
-    /// the vCPUs far apart, F(4×4) 64ch at 56×56: tasks reading rows the
-    /// other core copied cost 0.5 ms on a 0.46 ms convolution.
-    static func copyPadded(_ x: UnsafePointer<Float>, _ b: WinogradBlocking, _ padded: UnsafeMutablePointer<Float>) {
+    /// row split into its m phases; in bands of rows across all channels, so
+    /// each worker copies the rows its own tasks transform (`parallelTasks`).
+    static func copyPadded(_ x: UnsafePointer<Float>, _ b: WinogradBlocking, _ padded: UnsafeMutablePointer<Float>,
+                           threads: Int) {
         switch b.tile {
-        case .f2x2: copyPadded(WinogradF2.self, x, b, padded)
-        case .f4x4: copyPadded(WinogradF4.self, x, b, padded)
+        case .f2x2: copyPadded(WinogradF2.self, x, b, padded, threads: threads)
+        case .f4x4: copyPadded(WinogradF4.self, x, b, padded, threads: threads)
         }
     }
 
     private static func copyPadded<T: WinogradTransform>(_: T.Type, _ x: UnsafePointer<Float>, _ b: WinogradBlocking,
-                                                         _ padded: UnsafeMutablePointer<Float>) {
+                                                         _ padded: UnsafeMutablePointer<Float>, threads: Int) {
         let g = b.geometry
         let (rowFloats, phaseW) = (b.paddedW, b.phaseW)
         let (first, count) = (min(g.padLeft, rowFloats), max(0, min(g.inW, rowFloats - g.padLeft)))
-        parallelTasks(b.tasks, workers: b.workers) { _, task in
-            let (image, block, split) = b.coordinates(ofTask: task)
-            let top = block * b.rowsPerBlock * T.m
-            let bottom = block + 1 == b.blocksPerImage ? b.paddedH : top + b.rowsPerBlock * T.m
-            let slice = WinogradBlocking.split(bottom - top, split, of: b.panelSplits)
-            let rows = (top + slice.lowerBound)..<(top + slice.upperBound)
+        let bands = min(b.paddedH, 4 * threads)
+        parallelTasks(g.batch * bands, workers: threads) { _, task in
+            let (image, band) = task.quotientAndRemainder(dividingBy: bands)
+            let rows = (b.paddedH * band / bands)..<(b.paddedH * (band + 1) / bands)
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: rowFloats / 8 + T.m) { buffer in
                 let line = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
                 let phases = buffer.baseAddress! + rowFloats / 8
@@ -163,7 +158,9 @@ public enum WinogradConvolution {
         /// Step 2 for one task: transform in, multiply and transform out chunk by chunk.
         func run<T: WinogradTransform>(_: T.Type, task: Int, v: UnsafeMutablePointer<Float>,
                                        m: UnsafeMutablePointer<Float>, registers: UnsafeMutablePointer<SIMD8<Float>>) {
-            let (image, block, split) = b.coordinates(ofTask: task)
+            let split = task % b.panelSplits
+            let block = task / b.panelSplits % b.blocksPerImage
+            let image = task / (b.panelSplits * b.blocksPerImage)
             let firstRow = block * b.rowsPerBlock
             let rows = min(b.rowsPerBlock, b.tilesH - firstRow)
             let channels = b.channels(ofSplit: split)

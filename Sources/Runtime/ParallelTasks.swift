@@ -18,11 +18,11 @@ public func parallelTasks(_ count: Int, workers: Int, _ body: (_ worker: Int, _ 
     }
     withUnsafeTemporaryAllocation(of: TaskCursor.self, capacity: workers) { cursors in
         guard let base = cursors.baseAddress else { return }
-        for w in 0..<workers { (base + w).initialize(to: TaskCursor(next: count * w / workers)) }
+        for w in 0..<workers { (base + w).initialize(to: TaskCursor(next: evenPart(count, w, of: workers).lowerBound)) }
         parallelFor(workers, threads: workers) { worker in
             for offset in 0..<workers {
                 let owner = (worker + offset) % workers
-                let end = count * (owner + 1) / workers
+                let end = evenPart(count, owner, of: workers).upperBound
                 while true {
                     let task = base[owner].next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if task >= end { break }
@@ -32,6 +32,24 @@ public func parallelTasks(_ count: Int, workers: Int, _ body: (_ worker: Int, _ 
         }
         base.deinitialize(count: workers)
     }
+}
+
+/// Runs `body(image, rows)` over `images` images of `rows` rows each, cut
+/// into bands of rows (four per thread) that `parallelTasks` shares out, so
+/// each worker takes the same band of every image as the convolutions
+/// around it: a step that touches whole rows of all channels (pooling, a
+/// padded copy) reads and writes the rows its own core has in cache.
+func parallelRowBands(images: Int, rows: Int, threads: Int, _ body: (_ image: Int, _ rows: Range<Int>) -> Void) {
+    let bands = max(1, min(rows, 4 * threads))
+    parallelTasks(images * bands, workers: threads) { _, task in
+        let (image, band) = task.quotientAndRemainder(dividingBy: bands)
+        body(image, evenPart(rows, band, of: bands))
+    }
+}
+
+/// Part `part` of `0..<count` cut into `parts` ranges of even length.
+func evenPart(_ count: Int, _ part: Int, of parts: Int) -> Range<Int> {
+    (count * part / parts)..<(count * (part + 1) / parts)
 }
 
 /// The next unclaimed task of one worker's share, alone in its cache line.

@@ -1,6 +1,6 @@
 /// Max and average pooling over NCHW, in bands of output rows across all
 /// channels, so each worker reads the rows its own core wrote in the
-/// convolution before (`parallelTasks`).
+/// convolution before (`parallelRowBands`).
 ///
 /// Max pooling skips taps in the padding (padding never wins the max; a NaN
 /// tap does, as in PyTorch); average pooling has no padding and divides each
@@ -98,10 +98,7 @@ enum Pooling {
     private static func forEachBand(_ p: PoolGeometry, input: UnsafePointer<Float>,
                                     output: UnsafeMutablePointer<Float>, threads: Int,
                                     _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
-        let bands = Swift.max(1, Swift.min(p.outH, 4 &* threads))
-        parallelTasks(p.batch &* bands, workers: threads) { _, task in
-            let (image, band) = task.quotientAndRemainder(dividingBy: bands)
-            let rows = (p.outH &* band / bands)..<(p.outH &* (band &+ 1) / bands)
+        parallelRowBands(images: p.batch, rows: p.outH, threads: threads) { image, rows in
             for channel in 0..<p.channels {
                 let plane = image &* p.channels &+ channel
                 body(input + plane &* p.inH &* p.inW, output + plane &* p.outH &* p.outW, rows)

@@ -61,7 +61,7 @@ struct WinogradBlocking {
                     for first in stride(from: 0, to: tilesH, by: rows) {
                         let n = min(rows, tilesH - first) * tilesW
                         for s in 0..<splits {
-                            let k = 6 * Self.split(panels, s, of: splits).count
+                            let k = 6 * evenPart(panels, s, of: splits).count
                             let cost = alpha * alpha * (Self.computedColumns(n) * g.inChannels * k
                                                         + n * (14 * g.inChannels + 20 * k) + 2 * g.inChannels * k)
                             let next = finish.indices.min { finish[$0] < finish[$1] } ?? 0
@@ -104,14 +104,9 @@ struct WinogradBlocking {
     var workerFloats: Int { vFloats + mFloats + 8 * registerVectors + 16 }
     var scratchFloats: Int { paddedFloats + workers * workerFloats }
 
-    /// Part `s` of `0..<count` cut into `parts` even ranges.
-    static func split(_ count: Int, _ s: Int, of parts: Int) -> Range<Int> {
-        (s * count / parts)..<((s + 1) * count / parts)
-    }
-
     /// The output channels (whole 6-row panels) of channel split `s`.
     func channels(ofSplit s: Int) -> Range<Int> {
-        let panels = Self.split(panels, s, of: panelSplits), mr = GEMMMicrokernel6x16.mr
+        let panels = evenPart(panels, s, of: panelSplits), mr = GEMMMicrokernel6x16.mr
         return (panels.lowerBound * mr)..<(panels.upperBound * mr)
     }
 

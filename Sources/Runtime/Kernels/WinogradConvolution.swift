@@ -93,7 +93,7 @@ public enum WinogradConvolution {
 
     /// Step 1: every channel of every image into its zero-padded plane, each
     /// row split into its m phases; in bands of rows across all channels, so
-    /// each worker copies the rows its own tasks transform (`parallelTasks`).
+    /// each worker copies the rows its own tasks transform (`parallelRowBands`).
     static func copyPadded(_ x: UnsafePointer<Float>, _ b: WinogradBlocking, _ padded: UnsafeMutablePointer<Float>,
                            threads: Int) {
         switch b.tile {
@@ -107,10 +107,7 @@ public enum WinogradConvolution {
         let g = b.geometry
         let (rowFloats, phaseW) = (b.paddedW, b.phaseW)
         let (first, count) = (min(g.padLeft, rowFloats), max(0, min(g.inW, rowFloats - g.padLeft)))
-        let bands = min(b.paddedH, 4 * threads)
-        parallelTasks(g.batch * bands, workers: threads) { _, task in
-            let (image, band) = task.quotientAndRemainder(dividingBy: bands)
-            let rows = (b.paddedH * band / bands)..<(b.paddedH * (band + 1) / bands)
+        parallelRowBands(images: g.batch, rows: b.paddedH, threads: threads) { image, rows in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: rowFloats / 8 + T.m) { buffer in
                 let line = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
                 let phases = buffer.baseAddress! + rowFloats / 8

@@ -37,8 +37,8 @@ public func parallelTasks(_ count: Int, workers: Int, _ body: (_ worker: Int, _ 
 /// Runs `body(image, rows)` over `images` images of `rows` rows each, cut
 /// into bands of rows (four per thread) that `parallelTasks` shares out, so
 /// each worker takes the same band of every image as the convolutions
-/// around it: a step that touches whole rows of all channels (pooling, a
-/// padded copy) reads and writes the rows its own core has in cache.
+/// around it: a step that touches whole rows of all channels (pooling)
+/// reads and writes the rows its own core has in cache.
 func parallelRowBands(images: Int, rows: Int, threads: Int, _ body: (_ image: Int, _ rows: Range<Int>) -> Void) {
     let bands = max(1, min(rows, 4 * threads))
     parallelTasks(images * bands, workers: threads) { _, task in

@@ -12,10 +12,10 @@ struct WinogradBlocking {
     let tile: WinogradTile
     /// Tile rows and columns of one image.
     let tilesH: Int, tilesW: Int
-    /// Zero-padded input copy: rows per channel, and the length of one of
-    /// the m phases a row is split into (phase q holds columns q, q+m, …, so
-    /// the eight tiles' patch column j is one vector load from phase j mod m).
-    let paddedH: Int, phaseW: Int
+    /// Length of one of the m phases a staged input row is split into (phase
+    /// q holds columns q, q+m, …, so the eight tiles' patch column j is one
+    /// vector load from phase j mod m).
+    let phaseW: Int
     let rowsPerBlock: Int, blocksPerImage: Int
     /// Output-channel panels (6 rows each), and the ranges tasks split them into.
     let panels: Int, panelSplits: Int
@@ -42,7 +42,6 @@ struct WinogradBlocking {
         let (m, alpha) = (tile.m, tile.alpha)
         tilesH = Self.ceilDiv(g.outH, m)
         tilesW = Self.ceilDiv(g.outW, m)
-        paddedH = m * tilesH + 2
         phaseW = Self.roundUp(tilesW, 8) + 8
         panels = Self.ceilDiv(g.outChannels, GEMMMicrokernel6x16.mr)
         let workers = max(threads, 1)
@@ -85,10 +84,11 @@ struct WinogradBlocking {
         self.workers = min(workers, tasks)
     }
 
-    /// Floats of one padded row (all its phases).
+    /// Floats of one staged row (all its phases).
     var paddedW: Int { tile.m * phaseW }
-    /// Floats of the padded input copy (all images).
-    var paddedFloats: Int { geometry.batch * geometry.inChannels * paddedH * paddedW }
+    /// Floats of one channel's staged rows for a block: its tiles' patches
+    /// overlap, so m·rows + 2 input rows.
+    var stagedFloats: Int { (tile.m * rowsPerBlock + 2) * paddedW }
     /// Floats of one worker's V and M.
     var vFloats: Int { tile.alpha * tile.alpha * vPlane }
     var mFloats: Int { tile.alpha * tile.alpha * mPlane }
@@ -101,8 +101,10 @@ struct WinogradBlocking {
     /// Vectors of one worker's transform temporaries (3α²; with 16 floats
     /// of room to align them to 64 bytes whatever the scratch's alignment).
     var registerVectors: Int { 3 * tile.alpha * tile.alpha }
-    var workerFloats: Int { vFloats + mFloats + 8 * registerVectors + 16 }
-    var scratchFloats: Int { paddedFloats + workers * workerFloats }
+    /// Floats of one worker's scratch: V, M, the transform temporaries,
+    /// staged rows and the zero-padded line a row is staged through.
+    var workerFloats: Int { vFloats + mFloats + 8 * registerVectors + 16 + stagedFloats + paddedW }
+    var scratchFloats: Int { workers * workerFloats }
 
     /// The output channels (whole 6-row panels) of channel split `s`.
     func channels(ofSplit s: Int) -> Range<Int> {

@@ -3,27 +3,34 @@
 /// tiles instead of one over pixels, 2.25× (F(2×2)) or 4× (F(4×4)) fewer
 /// multiplications (Lavin & Gray 2016).
 ///
-/// 1. The input is copied once, zero-padded (all threads, over channels).
-/// 2. Tasks (see `WinogradBlocking`: a block of tile rows × a range of
-///    output channels), each in its own V and M:
-///    a. V = Bᵀ d B for every tile of the block and every input channel,
-///       stored as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector;
-///    b. for a chunk of output channels, `M[ξ] = U[ξ] · V[ξ]` for each of the
-///       α² positions ξ, U[ξ] the transformed weights (G g Gᵀ in float64 at
-///       compile time) in `GEMMMicrokernel6x16`'s 6-row panels;
-///    c. y = Aᵀ M A per tile, then + bias, + residual, scale/shift, ReLU,
-///       stored as the tile's m×m outputs.
+/// Tasks (see `WinogradBlocking`: a block of tile rows × a range of output
+/// channels) each work in their own scratch, channel by channel, then chunk
+/// by chunk of output channels:
+/// 1. the block's input rows are staged zero-padded, each split into its m
+///    phases, and V = Bᵀ d B is taken for every tile of the block, stored
+///    as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector;
+/// 2. `M[ξ] = U[ξ] · V[ξ]` for each of the α² positions ξ, U[ξ] the
+///    transformed weights (G g Gᵀ in float64 at compile time) in
+///    `GEMMMicrokernel6x16`'s 6-row panels;
+/// 3. y = Aᵀ M A per tile, then + bias, + residual, scale/shift, ReLU,
+///    stored as the tile's m×m outputs.
+///
+/// Staging inside the task, not in a copy of the whole input before it,
+/// keeps the padded rows in the L1 of the core that transforms them: a
+/// shared copy was read by the other core right after this one wrote it,
+/// which cost up to half the convolution when the host placed the two
+/// vCPUs far apart.
 ///
 /// ```
 ///   packed weights: ξ-major, then 6-row panels over Cout, k = cin
 ///     [ξ=0: panel 0 (k-major 6 rows) | panel 1 | …][ξ=1: …]…[ξ=α²−1: …]
-///   scratch: padded input (all images) | per worker: V (α² × Cin × row) | M (α² × chunk × row)
+///   scratch, per worker: V (α² × Cin × row) | M (α² × chunk × row) | temporaries | staged rows | line
 /// ```
 ///
 /// No reduction is split, so results are bitwise identical for any thread
 /// count. Each residual element is read just before the same output
-/// element is written (the two may alias); the input is copied before any
-/// output is written (it may alias too). Lanes past a block's last tile
+/// element is written (the two may alias); the input must not alias the
+/// output (`PlanValidator` rejects that). Lanes past a block's last tile
 /// compute on stale scratch and are never stored.
 public enum WinogradConvolution {
     /// Whether the geometry is a 3x3, stride-1, dilation-1, ungrouped convolution.
@@ -72,68 +79,25 @@ public enum WinogradConvolution {
                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
                            output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let b = WinogradBlocking(geometry: g, tile: tile, threads: threads)
-        let work = Work(b: b, weights: packedWeights, padded: scratch, residual: residual, output: output,
+        let work = Work(b: b, weights: packedWeights, input: input, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
-        copyPadded(input, b, scratch, threads: threads)
         // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
         parallelTasks(b.tasks, workers: b.workers) { worker, task in
-            let v = scratch + b.paddedFloats + worker * b.workerFloats
+            let v = scratch + worker * b.workerFloats
             let registers = UnsafeMutableRawPointer(v + b.vFloats + b.mFloats).alignedUp(toMultipleOf: 64)
                 .bindMemory(to: SIMD8<Float>.self, capacity: b.registerVectors)
+            let staged = UnsafeMutableRawPointer(registers + b.registerVectors).assumingMemoryBound(to: Float.self)
+            let scratch = TaskScratch(v: v, m: v + b.vFloats, registers: registers, staged: staged,
+                                      line: staged + b.stagedFloats)
             switch tile {
-            case .f2x2: work.run(WinogradF2.self, task: task, v: v, m: v + b.vFloats, registers: registers)
-            case .f4x4: work.run(WinogradF4.self, task: task, v: v, m: v + b.vFloats, registers: registers)
+            case .f2x2: work.run(WinogradF2.self, task: task, scratch)
+            case .f4x4: work.run(WinogradF4.self, task: task, scratch)
             }
         }
     }
 
     static func roundedChannels(_ g: ConvGeometry) -> Int {
         (g.outChannels + GEMMMicrokernel6x16.mr - 1) / GEMMMicrokernel6x16.mr * GEMMMicrokernel6x16.mr
-    }
-
-    /// Step 1: every channel of every image into its zero-padded plane, each
-    /// row split into its m phases; in bands of rows across all channels, so
-    /// each worker copies the rows its own tasks transform (`parallelRowBands`).
-    static func copyPadded(_ x: UnsafePointer<Float>, _ b: WinogradBlocking, _ padded: UnsafeMutablePointer<Float>,
-                           threads: Int) {
-        switch b.tile {
-        case .f2x2: copyPadded(WinogradF2.self, x, b, padded, threads: threads)
-        case .f4x4: copyPadded(WinogradF4.self, x, b, padded, threads: threads)
-        }
-    }
-
-    private static func copyPadded<T: WinogradTransform>(_: T.Type, _ x: UnsafePointer<Float>, _ b: WinogradBlocking,
-                                                         _ padded: UnsafeMutablePointer<Float>, threads: Int) {
-        let g = b.geometry
-        let (rowFloats, phaseW) = (b.paddedW, b.phaseW)
-        let (first, count) = (min(g.padLeft, rowFloats), max(0, min(g.inW, rowFloats - g.padLeft)))
-        parallelRowBands(images: g.batch, rows: b.paddedH, threads: threads) { image, rows in
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: rowFloats / 8 + T.m) { buffer in
-                let line = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
-                let phases = buffer.baseAddress! + rowFloats / 8
-                line.update(repeating: 0, count: rowFloats)
-                for plane in image * g.inChannels..<(image + 1) * g.inChannels {
-                    let target = padded + plane * b.paddedH * rowFloats
-                    let source = x + plane * g.inH * g.inW
-                    for row in rows {
-                        let ih = row - g.padTop
-                        let out = UnsafeMutableRawPointer(target + row * rowFloats)
-                        guard ih >= 0, ih < g.inH, count > 0 else {
-                            out.initializeMemory(as: Float.self, repeating: 0, count: rowFloats)
-                            continue
-                        }
-                        (line + first).update(from: source + ih * g.inW, count: count)
-                        for column in stride(from: 0, to: phaseW, by: 8) {
-                            T.loadTileRow(UnsafeRawPointer(line + T.m * column), into: phases)
-                            for q in 0..<T.m {
-                                out.storeBytes(of: phases[q], toByteOffset: (q * phaseW + column) * 4,
-                                               as: SIMD8<Float>.self)
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /// What happens to each output after the transform.
@@ -143,63 +107,107 @@ public enum WinogradConvolution {
         var relu: Bool
     }
 
-    /// Everything a task reads and writes besides its own V, M and registers.
+    /// One worker's scratch (`WinogradBlocking.workerFloats`).
+    struct TaskScratch {
+        /// V and M, α² matrices each.
+        let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>
+        /// The tile transforms' temporaries, 64-byte aligned.
+        let registers: UnsafeMutablePointer<SIMD8<Float>>
+        /// One channel's input rows for the block, zero-padded and in phases.
+        let staged: UnsafeMutablePointer<Float>
+        /// One zero-padded input row, before it is split into phases.
+        let line: UnsafeMutablePointer<Float>
+    }
+
+    /// Everything a task reads and writes besides its own scratch.
     struct Work {
         let b: WinogradBlocking
         let weights: UnsafePointer<Float>
-        let padded: UnsafeMutablePointer<Float>
+        let input: UnsafePointer<Float>
         let residual: UnsafePointer<Float>?
         let output: UnsafeMutablePointer<Float>
         let epilogue: Epilogue
 
-        /// Step 2 for one task: transform in, multiply and transform out chunk by chunk.
-        func run<T: WinogradTransform>(_: T.Type, task: Int, v: UnsafeMutablePointer<Float>,
-                                       m: UnsafeMutablePointer<Float>, registers: UnsafeMutablePointer<SIMD8<Float>>) {
+        /// One task: stage and transform in, multiply and transform out chunk by chunk.
+        func run<T: WinogradTransform>(_: T.Type, task: Int, _ s: TaskScratch) {
             let split = task % b.panelSplits
             let block = task / b.panelSplits % b.blocksPerImage
             let image = task / (b.panelSplits * b.blocksPerImage)
             let firstRow = block * b.rowsPerBlock
             let rows = min(b.rowsPerBlock, b.tilesH - firstRow)
             let channels = b.channels(ofSplit: split)
-            transformInput(T.self, image: image, firstRow: firstRow, rows: rows, v: v, registers: registers)
+            transformInput(T.self, image: image, firstRow: firstRow, rows: rows, s)
             for start in stride(from: channels.lowerBound, to: channels.upperBound, by: b.chunk) {
                 let chunk = start..<min(start + b.chunk, channels.upperBound)
-                multiply(alpha: T.m + 2, chunk: chunk, tiles: rows * b.tilesW, v: v, m: m)
+                multiply(alpha: T.m + 2, chunk: chunk, tiles: rows * b.tilesW, v: s.v, m: s.m)
                 transformOutput(T.self, image: image, firstRow: firstRow, rows: rows,
-                                channels: chunk.lowerBound..<min(chunk.upperBound, b.geometry.outChannels), m: m,
-                                registers: registers)
+                                channels: chunk.lowerBound..<min(chunk.upperBound, b.geometry.outChannels), m: s.m,
+                                registers: s.registers)
             }
         }
 
-        /// 2a: V = Bᵀ d B for the block's tiles, eight at a time (a row's
-        /// last eight-lane store runs into the next row, written after it).
+        /// 1: per input channel, stage the block's rows, then V = Bᵀ d B for
+        /// its tiles, eight at a time (a row's last eight-lane store runs
+        /// into the next row, written after it).
         @inline(__always)
-        func transformInput<T: WinogradTransform>(_: T.Type, image: Int, firstRow: Int, rows: Int,
-                                                  v: UnsafeMutablePointer<Float>,
-                                                  registers: UnsafeMutablePointer<SIMD8<Float>>) {
+        func transformInput<T: WinogradTransform>(_: T.Type, image: Int, firstRow: Int, rows: Int, _ s: TaskScratch) {
             let g = b.geometry
             let tm = T.m
             let (rowBytes, phaseBytes, planeBytes) = (b.paddedW * 4, b.phaseW * 4, b.vPlane * 4)
+            s.line.update(repeating: 0, count: b.paddedW)
             for c in 0..<g.inChannels {
-                let plane = UnsafeRawPointer(padded + (image * g.inChannels + c) * b.paddedH * b.paddedW)
+                stage(T.self, channel: x(image, c), firstRow: tm * firstRow - g.padTop, rows: tm * rows + 2, s)
                 for r in 0..<rows {
-                    let top = plane + tm * (firstRow + r) * rowBytes
+                    let top = UnsafeRawPointer(s.staged) + tm * r * rowBytes
                     for tx in stride(from: 0, to: b.tilesW, by: 8) {
                         // Patch column j of the eight tiles: phase j mod m, shifted by j / m.
                         let corner = top + tx * 4
-                        let target = UnsafeMutableRawPointer(v + c * b.rowLength + r * b.tilesW + tx)
+                        let target = UnsafeMutableRawPointer(s.v + c * b.rowLength + r * b.tilesW + tx)
                         T.inputTile({ i, j in
                             corner.loadUnaligned(fromByteOffset: i * rowBytes + j % tm * phaseBytes + j / tm * 4,
                                                  as: SIMD8<Float>.self)
                         }, { xi, value in
                             target.storeBytes(of: value, toByteOffset: xi * planeBytes, as: SIMD8<Float>.self)
-                        }, work: registers)
+                        }, work: s.registers)
                     }
                 }
             }
         }
 
-        /// 2b: `M[ξ][chunk] = U[ξ][chunk] · V[ξ]` over the block's tiles.
+        /// Input plane c of `image`.
+        private func x(_ image: Int, _ c: Int) -> UnsafePointer<Float> {
+            input + (image * b.geometry.inChannels + c) * b.geometry.inH * b.geometry.inW
+        }
+
+        /// Input rows `firstRow ..< firstRow + rows` of one channel (rows
+        /// outside the image are zeros) into `s.staged`, each zero-padded
+        /// through `s.line` (whose padding stays zero) and split into its m
+        /// phases: phase q of row i at `staged[(i·m + q)·phaseW …]`.
+        @inline(__always)
+        private func stage<T: WinogradTransform>(_: T.Type, channel: UnsafePointer<Float>, firstRow: Int, rows: Int,
+                                                 _ s: TaskScratch) {
+            let g = b.geometry
+            let rowFloats = b.paddedW
+            let (first, count) = (min(g.padLeft, rowFloats), max(0, min(g.inW, rowFloats - g.padLeft)))
+            for i in 0..<rows {
+                let ih = firstRow + i
+                let out = UnsafeMutableRawPointer(s.staged + i * rowFloats)
+                guard ih >= 0, ih < g.inH, count > 0 else {
+                    out.initializeMemory(as: Float.self, repeating: 0, count: rowFloats)
+                    continue
+                }
+                (s.line + first).update(from: channel + ih * g.inW, count: count)
+                for column in stride(from: 0, to: b.phaseW, by: 8) {
+                    T.loadTileRow(UnsafeRawPointer(s.line + T.m * column), into: s.registers)
+                    for q in 0..<T.m {
+                        out.storeBytes(of: s.registers[q], toByteOffset: (q * b.phaseW + column) * 4,
+                                       as: SIMD8<Float>.self)
+                    }
+                }
+            }
+        }
+
+        /// 2: `M[ξ][chunk] = U[ξ][chunk] · V[ξ]` over the block's tiles.
         func multiply(alpha: Int, chunk: Range<Int>, tiles: Int, v: UnsafeMutablePointer<Float>,
                       m: UnsafeMutablePointer<Float>) {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
@@ -243,7 +251,7 @@ public enum WinogradConvolution {
             }
         }
 
-        /// 2c: y = Aᵀ M A for the block's tiles, eight at a time, then the epilogue.
+        /// 3: y = Aᵀ M A for the block's tiles, eight at a time, then the epilogue.
         @inline(__always)
         func transformOutput<T: WinogradTransform>(_: T.Type, image: Int, firstRow: Int, rows: Int, channels: Range<Int>,
                                                    m: UnsafeMutablePointer<Float>,

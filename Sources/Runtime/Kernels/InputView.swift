@@ -35,14 +35,23 @@ struct InputView {
         return view
     }
 
-    /// Packs the partial last panel of a flat view — rows `kStart..<kStart+kCount`,
-    /// pixels `nStart..<nStart+cols` (cols < NR) — into one NR-wide panel, zero
-    /// past the last pixel. (Reading it in place would run past the input.)
-    func packPartialPanel(kStart: Int, kCount: Int, nStart: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+    /// Packs rows `kStart..<kStart+kCount`, pixels `nStart..<nStart+cols`
+    /// (cols ≤ NR) of a flat view into one contiguous NR-wide panel, zero
+    /// past the last pixel (reading a partial panel in place would run past
+    /// the input).
+    func packPanel(kStart: Int, kCount: Int, nStart: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
         let nr = GEMMMicrokernel6x16.nr
+        let src = base + (kStart * plane + nStart)
+        if cols == nr {
+            for kk in 0..<kCount {
+                UnsafeMutableRawPointer(dst + kk * nr).storeBytes(
+                    of: UnsafeRawPointer(src + kk * plane).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            }
+            return
+        }
         for kk in 0..<kCount {
-            let src = base + ((kStart + kk) * plane + nStart), row = dst + kk * nr
-            row.update(from: src, count: cols)
+            let row = dst + kk * nr
+            row.update(from: src + kk * plane, count: cols)
             (row + cols).update(repeating: 0, count: nr - cols)
         }
     }

@@ -95,6 +95,16 @@ public enum PackedConvolution {
         }
     }
 
+    /// A flat B panel read by at least this many microkernel calls (6-row
+    /// panels of the task's output channels) is packed first: read in place,
+    /// each k step is a line of its own input plane, and 56×56 planes
+    /// (3136 floats) put those lines in 16 of L1's 64 sets; 14×14 planes
+    /// (196 floats) split each into two lines. Measured in ResNet-50, 2
+    /// threads, paired: 64→256 at 56×56 (22 calls) −3 to −6%, 256→1024 at
+    /// 14×14 −6 to −8%, 28×28 −1 to −2%; 256→64 at 56×56 (11 calls) +8%
+    /// when packed, so it is not.
+    static let packedPanelCalls = 16
+
     /// Computes one task's `mc × nc` output block over all of K.
     private static func runTask(_ task: Int, tiling t: ConvTiling, view: InputView, packedWeights: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
@@ -130,16 +140,17 @@ public enum PackedConvolution {
             var jp = 0
             while jp * nr < nLen {
                 let col = n0 + jp * nr, cols = min(nr, t.n - col)
-                // B in place: indirect, or a flat row-major panel; only a flat
-                // partial last panel is copied (reading it would overrun the input).
+                // B in place: indirect, or a flat row-major panel. A flat panel
+                // is packed when it is partial (reading it would overrun the
+                // input) or serves many calls (`packedPanelCalls`).
                 var b = groupView.base + col
                 var ldb = nr
                 if groupView.offsets == nil {
-                    if cols == nr {
+                    if cols == nr && mLen < Self.packedPanelCalls * mr {
                         b = groupView.base + (k0 * groupView.plane + col)
                         ldb = groupView.plane
                     } else {
-                        groupView.packPartialPanel(kStart: k0, kCount: kLen, nStart: col, cols: cols, into: packedB)
+                        groupView.packPanel(kStart: k0, kCount: kLen, nStart: col, cols: cols, into: packedB)
                         b = UnsafePointer(packedB)
                     }
                 }

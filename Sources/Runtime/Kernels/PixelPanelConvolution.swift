@@ -39,11 +39,15 @@ public enum PixelPanelConvolution {
     /// in L1 across the task's tiles. Measured, 2 threads, 2048→512 at 7x7:
     /// 159 GFLOP/s at kc = 128, 128 at 256, 109 unblocked.
     static let flatKC = 128
-    /// K per block through the offset table (3x3, strided): fewer passes
-    /// over the task's tiles. Measured, 2 threads, 3x3/2 convolutions of
-    /// ResNet-50 (best of 3): 512 channels 14→7 1.89 ms at kc = 128, 1.63 at
-    /// 384; 256 channels 28→14 1.41 → 1.35; 128 channels 56→28 1.34 → 1.40.
-    static let indirectKC = 384
+    /// K per block through the offset table (3x3, strided): a tile's
+    /// gathered input rows for the block (one or two lines per k) and the
+    /// block's weight panel (9 KiB) must stay in L1 for the next pixel
+    /// panel, which reads mostly the same lines. Measured on one core,
+    /// kc = 144 against 384: 3x3/2 128 channels 56→28 2.82 → 2.49 ms, 256
+    /// channels 28→14 2.54 → 2.35, 512 channels 14→7 2.66 → 2.63 (96: the
+    /// same as 144, 72: slower on 14→7); in ResNet-50 on two threads the
+    /// three 3x3/2 steps −2.5 to −4.4% (paired).
+    static let indirectKC = 144
 
     /// The K block of a convolution: `indirectKC` through the offset table, else `flatKC`.
     static func kc(_ t: ConvTiling) -> Int { t.indirect ? indirectKC : flatKC }

@@ -166,6 +166,17 @@ struct SplitMix64 {
         }
     }
 
+    @Test func pointwisePanelsPackedForManyChannelPanels() {
+        // Channel blocks of ≥ 16 panels pack their B panels: full and partial
+        // pixel panels (33×31 pixels), two K blocks (K = 400), residual in place.
+        let c = ConvolutionCase(batch: 2, inChannels: 400, outChannels: 100, inH: 33, inW: 31, kernelH: 1, kernelW: 1,
+                                residual: true, relu: true, inPlace: true, seed: 21)
+        let tiling = ConvTiling(geometry: c.geometry, threads: 1)
+        #expect(tiling.pointwise && tiling.kc < tiling.k && tiling.mc >= PackedConvolution.packedPanelCalls * 6)
+        c.check(threads: 1)
+        c.check(threads: 2)
+    }
+
     @Test func threeByThree() {
         ConvolutionCase(inChannels: 3, outChannels: 4, inH: 5, inW: 5, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()
         ConvolutionCase(inChannels: 8, outChannels: 17, inH: 14, inW: 14, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1).check()

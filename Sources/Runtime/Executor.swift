@@ -23,6 +23,9 @@ public final class Executor: Sendable {
     private let invalid: PlanError?
     /// Which steps run image by image.
     private let schedule: BatchSchedule
+    /// How each Winograd step cuts its work (nil for other steps), chosen
+    /// once for the batch it runs on.
+    private let winogradBlockings: [WinogradBlocking?]
     /// Byte offset of the parked value of `schedule.carried`, after the scratch space.
     private let carriedOffset: Int
     /// Arenas not in use by a run.
@@ -52,15 +55,23 @@ public final class Executor: Sendable {
         scratchOffset = offset
         schedule = invalid == nil ? BatchSchedule(plan: plan) : .unbatched
         let threads = self.threads
-        let scratchFloats = invalid != nil ? 0 : plan.steps.map { step -> Int in
+        let (schedule, valid) = (self.schedule, invalid == nil)
+        winogradBlockings = plan.steps.enumerated().map { index, step in
+            guard valid, case let .conv(conv) = step.kernel, let tile = conv.algorithm.winogradTile else {
+                return nil
+            }
+            var g = conv.geometry
+            if index < schedule.cut { g.batch /= schedule.images }
+            return WinogradBlocking(geometry: g, tile: tile, threads: threads)
+        }
+        let scratchFloats = invalid != nil ? 0 : zip(plan.steps, winogradBlockings).map { step, blocking -> Int in
             guard case let .conv(conv) = step.kernel else { return 0 }
             let g = conv.geometry
             switch conv.algorithm {
             case .direct: return 0
             case .packedGEMM: return PackedConvolution.scratchFloats(geometry: g, threads: threads)
             case .pixelPanels: return PixelPanelConvolution.scratchFloats(geometry: g, threads: threads)
-            case .winograd2x2: return WinogradConvolution.scratchFloats(geometry: g, tile: .f2x2, threads: threads)
-            case .winograd4x4: return WinogradConvolution.scratchFloats(geometry: g, tile: .f4x4, threads: threads)
+            case .winograd2x2, .winograd4x4: return blocking?.scratchFloats ?? 0
             }
         }.max() ?? 0
         carriedOffset = offset + Self.align(scratchFloats * MemoryLayout<Float>.stride)
@@ -89,7 +100,7 @@ public final class Executor: Sendable {
             guard let inputBase = input.baseAddress else { return }
             func execute(_ index: Int, image: Int, of images: Int) {
                 let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
-                self.execute(plan.steps[index], image: image, of: images, input: inputBase, arena: arena.base)
+                self.execute(index, image: image, of: images, input: inputBase, arena: arena.base)
                 if profile { stepSeconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
             }
             let (images, cut) = (schedule.images, schedule.cut)
@@ -114,9 +125,10 @@ public final class Executor: Sendable {
         return (outputs, stepSeconds)
     }
 
-    /// Runs `step` on image `image` of `images` (all of them when `images` is 1).
-    private func execute(_ step: Step, image: Int, of images: Int, input: UnsafePointer<Float>,
+    /// Runs step `index` on image `image` of `images` (all of them when `images` is 1).
+    private func execute(_ index: Int, image: Int, of images: Int, input: UnsafePointer<Float>,
                          arena: UnsafeMutableRawPointer) {
+        let step = plan.steps[index]
         func address(_ ref: TensorRef) -> UnsafeMutablePointer<Float> {
             let slice = image * (ref.count / images)
             switch ref.location {
@@ -134,7 +146,8 @@ public final class Executor: Sendable {
         case let .conv(conv):
             var conv = conv
             conv.geometry.batch /= images
-            runConvolution(conv, input: operand(0), residual: conv.residual ? operand(1) : nil, output: output,
+            runConvolution(conv, winograd: winogradBlockings[index], input: operand(0),
+                           residual: conv.residual ? operand(1) : nil, output: output,
                            scratch: (arena + scratchOffset).assumingMemoryBound(to: Float.self))
         case var .maxPool(geometry):
             geometry.batch /= images
@@ -171,17 +184,18 @@ public final class Executor: Sendable {
     }
 
     /// The one place a convolution algorithm picks its kernel.
-    private func runConvolution(_ conv: ConvKernel, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                                output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    private func runConvolution(_ conv: ConvKernel, winograd blocking: WinogradBlocking?, input: UnsafePointer<Float>,
+                                residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                scratch: UnsafeMutablePointer<Float>) {
         let bias = conv.bias.map(plan.weights.pointer)
         let scaleShift = conv.postScale.flatMap { scale in
             conv.postShift.map { (scale: plan.weights.pointer(scale), shift: plan.weights.pointer($0)) }
         }
         let weights = plan.weights.pointer(conv.weights), g = conv.geometry
         func winograd(_ tile: WinogradTile) {
-            WinogradConvolution.run(geometry: g, tile: tile, packedWeights: weights, bias: bias, input: input,
-                                    residual: residual, scaleShift: scaleShift, relu: conv.relu, output: output,
-                                    scratch: scratch, threads: threads)
+            WinogradConvolution.run(blocking ?? WinogradBlocking(geometry: g, tile: tile, threads: threads),
+                                    packedWeights: weights, bias: bias, input: input, residual: residual,
+                                    scaleShift: scaleShift, relu: conv.relu, output: output, scratch: scratch)
         }
         switch conv.algorithm {
         case .direct:

@@ -78,7 +78,16 @@ public enum WinogradConvolution {
                            bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
                            output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
-        let b = WinogradBlocking(geometry: g, tile: tile, threads: threads)
+        run(WinogradBlocking(geometry: g, tile: tile, threads: threads), packedWeights: packedWeights, bias: bias,
+            input: input, residual: residual, scaleShift: scaleShift, relu: relu, output: output, scratch: scratch)
+    }
+
+    /// `run` with the blocking already chosen (`Executor` chooses each
+    /// step's once, at load: the choice models every candidate schedule).
+    static func run(_ b: WinogradBlocking, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                    input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                    scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool,
+                    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let work = Work(b: b, weights: packedWeights, input: input, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
         // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
@@ -89,7 +98,7 @@ public enum WinogradConvolution {
             let staged = UnsafeMutableRawPointer(registers + b.registerVectors).assumingMemoryBound(to: Float.self)
             let scratch = TaskScratch(v: v, m: v + b.vFloats, registers: registers, staged: staged,
                                       line: staged + b.stagedFloats)
-            switch tile {
+            switch b.tile {
             case .f2x2: work.run(WinogradF2.self, task: task, scratch)
             case .f4x4: work.run(WinogradF4.self, task: task, scratch)
             }

@@ -43,6 +43,7 @@ struct InputView {
         let nr = GEMMMicrokernel6x16.nr
         let src = base + (kStart * plane + nStart)
         if cols == nr {
+            // A whole panel: one 16-float vector (NR) per k step.
             for kk in 0..<kCount {
                 UnsafeMutableRawPointer(dst + kk * nr).storeBytes(
                     of: UnsafeRawPointer(src + kk * plane).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)

@@ -235,9 +235,11 @@ public enum PixelPanelConvolution {
         /// `start` of the panel at `channel`, to prefetch over its `steps`
         /// tiles: the next panel's block, or the next K block of the first
         /// panel. A 1x1 block (8 KiB) goes into L1 next to the current one;
-        /// a larger block through the offset table (24 KiB) would evict it,
-        /// so it goes into L2. Measured on one core, weights cold: 2048→512
-        /// at 7x7, 73 → 93 GFLOP/s; 3x3 512 at 7x7 83 → 88.
+        /// a block through the offset table goes into L2, as L1 already holds
+        /// the current block and the input lines the next tiles gather (the
+        /// choice was measured at 24 KiB blocks, kc = 384). Measured on one
+        /// core, weights cold: 2048→512 at 7x7, 73 → 93 GFLOP/s; 3x3 512 at
+        /// 7x7 83 → 88.
         private func nextChunk(after block: (start: Int, channel: Int), channels: Range<Int>, steps: Int) -> SpreadPrefetch {
             let (nr, k, kc) = (GEMMMicrokernel6x16.nr, t.k, PixelPanelConvolution.kc(t))
             let (start, channel): (Int, Int)

@@ -165,7 +165,7 @@ public enum WinogradConvolution {
             let (rowBytes, phaseBytes, planeBytes) = (b.paddedW * 4, b.phaseW * 4, b.vPlane * 4)
             s.line.update(repeating: 0, count: b.paddedW)
             for c in 0..<g.inChannels {
-                stage(T.self, channel: x(image, c), firstRow: tm * firstRow - g.padTop, rows: tm * rows + 2, s)
+                stage(T.self, channel: inputPlane(image: image, channel: c), firstRow: tm * firstRow - g.padTop, rows: tm * rows + 2, s)
                 for r in 0..<rows {
                     let top = UnsafeRawPointer(s.staged) + tm * r * rowBytes
                     for tx in stride(from: 0, to: b.tilesW, by: 8) {
@@ -183,9 +183,9 @@ public enum WinogradConvolution {
             }
         }
 
-        /// Input plane c of `image`.
-        private func x(_ image: Int, _ c: Int) -> UnsafePointer<Float> {
-            input + (image * b.geometry.inChannels + c) * b.geometry.inH * b.geometry.inW
+        /// Input plane `channel` of `image`.
+        private func inputPlane(image: Int, channel: Int) -> UnsafePointer<Float> {
+            input + (image * b.geometry.inChannels + channel) * b.geometry.inH * b.geometry.inW
         }
 
         /// Input rows `firstRow ..< firstRow + rows` of one channel (rows

@@ -30,6 +30,12 @@ struct WinogradBlocking {
     /// 14x14: rows of 32 floats for 16 tiles made the multiply 15–25% slower.
     let rowLength: Int
     let tasks: Int, workers: Int
+    /// Whether the tasks share one V, transformed beforehand by all workers
+    /// together, channel range by channel range: a map that is one block
+    /// (batch 1, 14×14 and smaller) is split over output channels only, and
+    /// each task transforming the whole input for itself would repeat that
+    /// work once per split.
+    let sharesInput: Bool
 
     /// Largest V per worker (floats, 640 KiB: about one core's L2).
     static let vBudget = 160 * 1024
@@ -82,7 +88,14 @@ struct WinogradBlocking {
         chunk = max(1, Self.mBudget / (alpha * alpha * row) / 6) * 6
         tasks = g.batch * blocksPerImage * panelSplits
         self.workers = min(workers, tasks)
+        sharesInput = g.batch * blocksPerImage == 1 && self.workers > 1
     }
+
+    /// Tasks that transform a shared V: channel ranges, a few per worker.
+    var inputParts: Int { min(geometry.inChannels, 4 * workers) }
+
+    /// The input channels of shared-V task `part`.
+    func channels(ofInputPart part: Int) -> Range<Int> { evenPart(geometry.inChannels, part, of: inputParts) }
 
     /// Floats of one staged row (all its phases).
     var paddedW: Int { tile.m * phaseW }
@@ -101,10 +114,12 @@ struct WinogradBlocking {
     /// Vectors of one worker's transform temporaries (3α²; with 16 floats
     /// of room to align them to 64 bytes whatever the scratch's alignment).
     var registerVectors: Int { 3 * tile.alpha * tile.alpha }
-    /// Floats of one worker's scratch: V, M, the transform temporaries,
-    /// staged rows and the zero-padded line a row is staged through.
-    var workerFloats: Int { vFloats + mFloats + 8 * registerVectors + 16 + stagedFloats + paddedW }
-    var scratchFloats: Int { workers * workerFloats }
+    /// Floats of one worker's scratch: V unless it is shared, M, the
+    /// transform temporaries, staged rows and the zero-padded line a row is
+    /// staged through.
+    var workerFloats: Int { (sharesInput ? 0 : vFloats) + mFloats + 8 * registerVectors + 16 + stagedFloats + paddedW }
+    /// The shared V, if any, then each worker's scratch.
+    var scratchFloats: Int { (sharesInput ? vFloats : 0) + workers * workerFloats }
 
     /// The output channels (whole 6-row panels) of channel split `s`.
     func channels(ofSplit s: Int) -> Range<Int> {

@@ -90,17 +90,32 @@ public enum WinogradConvolution {
                     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let work = Work(b: b, weights: packedWeights, input: input, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
-        // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
-        parallelTasks(b.tasks, workers: b.workers) { worker, task in
-            let v = scratch + worker * b.workerFloats
-            let registers = UnsafeMutableRawPointer(v + b.vFloats + b.mFloats).alignedUp(toMultipleOf: 64)
+        let shared = b.sharesInput ? scratch : nil
+        func taskScratch(worker: Int) -> TaskScratch {
+            let own = scratch + (b.sharesInput ? b.vFloats : 0) + worker * b.workerFloats
+            let m = own + (b.sharesInput ? 0 : b.vFloats)
+            let registers = UnsafeMutableRawPointer(m + b.mFloats).alignedUp(toMultipleOf: 64)
                 .bindMemory(to: SIMD8<Float>.self, capacity: b.registerVectors)
             let staged = UnsafeMutableRawPointer(registers + b.registerVectors).assumingMemoryBound(to: Float.self)
-            let scratch = TaskScratch(v: v, m: v + b.vFloats, registers: registers, staged: staged,
-                                      line: staged + b.stagedFloats)
+            return TaskScratch(v: shared ?? own, m: m, registers: registers, staged: staged,
+                               line: staged + b.stagedFloats)
+        }
+        if b.sharesInput {
+            parallelTasks(b.inputParts, workers: b.workers) { worker, part in
+                let channels = b.channels(ofInputPart: part)
+                switch b.tile {
+                case .f2x2: work.transformInput(WinogradF2.self, channels: channels, image: 0, firstRow: 0, rows: b.tilesH,
+                                                taskScratch(worker: worker))
+                case .f4x4: work.transformInput(WinogradF4.self, channels: channels, image: 0, firstRow: 0, rows: b.tilesH,
+                                                taskScratch(worker: worker))
+                }
+            }
+        }
+        // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
+        parallelTasks(b.tasks, workers: b.workers) { worker, task in
             switch b.tile {
-            case .f2x2: work.run(WinogradF2.self, task: task, scratch)
-            case .f4x4: work.run(WinogradF4.self, task: task, scratch)
+            case .f2x2: work.run(WinogradF2.self, task: task, taskScratch(worker: worker))
+            case .f4x4: work.run(WinogradF4.self, task: task, taskScratch(worker: worker))
             }
         }
     }
@@ -137,7 +152,8 @@ public enum WinogradConvolution {
         let output: UnsafeMutablePointer<Float>
         let epilogue: Epilogue
 
-        /// One task: stage and transform in, multiply and transform out chunk by chunk.
+        /// One task: stage and transform in (unless V is shared and done),
+        /// multiply and transform out chunk by chunk.
         func run<T: WinogradTransform>(_: T.Type, task: Int, _ s: TaskScratch) {
             let split = task % b.panelSplits
             let block = task / b.panelSplits % b.blocksPerImage
@@ -145,7 +161,9 @@ public enum WinogradConvolution {
             let firstRow = block * b.rowsPerBlock
             let rows = min(b.rowsPerBlock, b.tilesH - firstRow)
             let channels = b.channels(ofSplit: split)
-            transformInput(T.self, image: image, firstRow: firstRow, rows: rows, s)
+            if !b.sharesInput {
+                transformInput(T.self, channels: 0..<b.geometry.inChannels, image: image, firstRow: firstRow, rows: rows, s)
+            }
             for start in stride(from: channels.lowerBound, to: channels.upperBound, by: b.chunk) {
                 let chunk = start..<min(start + b.chunk, channels.upperBound)
                 multiply(alpha: T.m + 2, chunk: chunk, tiles: rows * b.tilesW, v: s.v, m: s.m)
@@ -155,16 +173,20 @@ public enum WinogradConvolution {
             }
         }
 
-        /// 1: per input channel, stage the block's rows, then V = Bᵀ d B for
-        /// its tiles, eight at a time (a row's last eight-lane store runs
-        /// into the next row, written after it).
+        /// 1: per input channel of `channels`, stage the block's rows, then
+        /// V = Bᵀ d B for its tiles, eight at a time. A row's last eight-lane
+        /// store runs into the next row, written after it; past the last
+        /// channel's row, into the plane's spare line, or, when another task
+        /// owns the next channel, only up to the end of the row.
         @inline(__always)
-        func transformInput<T: WinogradTransform>(_: T.Type, image: Int, firstRow: Int, rows: Int, _ s: TaskScratch) {
+        func transformInput<T: WinogradTransform>(_: T.Type, channels: Range<Int>, image: Int, firstRow: Int, rows: Int,
+                                                  _ s: TaskScratch) {
             let g = b.geometry
             let tm = T.m
             let (rowBytes, phaseBytes, planeBytes) = (b.paddedW * 4, b.phaseW * 4, b.vPlane * 4)
             s.line.update(repeating: 0, count: b.paddedW)
-            for c in 0..<g.inChannels {
+            for c in channels {
+                let ownsNext = c + 1 < channels.upperBound || c + 1 == g.inChannels
                 stage(T.self, channel: inputPlane(image: image, channel: c), firstRow: tm * firstRow - g.padTop, rows: tm * rows + 2, s)
                 for r in 0..<rows {
                     let top = UnsafeRawPointer(s.staged) + tm * r * rowBytes
@@ -172,12 +194,22 @@ public enum WinogradConvolution {
                         // Patch column j of the eight tiles: phase j mod m, shifted by j / m.
                         let corner = top + tx * 4
                         let target = UnsafeMutableRawPointer(s.v + c * b.rowLength + r * b.tilesW + tx)
-                        T.inputTile({ i, j in
+                        let patch = { (i: Int, j: Int) in
                             corner.loadUnaligned(fromByteOffset: i * rowBytes + j % tm * phaseBytes + j / tm * 4,
                                                  as: SIMD8<Float>.self)
-                        }, { xi, value in
-                            target.storeBytes(of: value, toByteOffset: xi * planeBytes, as: SIMD8<Float>.self)
-                        }, work: s.registers)
+                        }
+                        let room = b.rowLength - (r * b.tilesW + tx)
+                        if ownsNext || room >= 8 {
+                            T.inputTile(patch, { xi, value in
+                                target.storeBytes(of: value, toByteOffset: xi * planeBytes, as: SIMD8<Float>.self)
+                            }, work: s.registers)
+                        } else {
+                            T.inputTile(patch, { xi, value in
+                                for lane in 0..<room {
+                                    target.storeBytes(of: value[lane], toByteOffset: xi * planeBytes + lane * 4, as: Float.self)
+                                }
+                            }, work: s.registers)
+                        }
                     }
                 }
             }

@@ -344,6 +344,52 @@ struct SplitMix64 {
         }
     }
 
+    @Test(arguments: [(ConvAlgorithm.winograd2x2, 7), (.winograd4x4, 14)])
+    func winogradSharesOneVOnOneBlockMaps(algorithm: ConvAlgorithm, size: Int) {
+        // Batch 1, 4×4 tiles: one block split over channel panels, its V
+        // transformed by all workers in channel ranges. 16 tiles in rows of
+        // 16 floats, so each range's last channel stores only up to its row's
+        // end (a whole vector would run into the next range's first channel).
+        var c = ConvolutionCase(inChannels: 64, outChannels: 256, inH: size, inW: size, padTop: 1, padLeft: 1,
+                                padBottom: 1, padRight: 1, residual: true, relu: true, seed: 23)
+        c.algorithm = algorithm
+        let tile = algorithm.winogradTile ?? .f4x4
+        #expect(WinogradBlocking(geometry: c.geometry, tile: tile, threads: 2).sharesInput)
+        #expect(!WinogradBlocking(geometry: c.geometry, tile: tile, threads: 1).sharesInput)
+        c.check(threads: 2)
+        let one = c.runPacked(threads: 1)
+        for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "threads \(threads)") }
+    }
+
+    @Test func sharedVChannelRangesNeverWriteIntoEachOther() {
+        // The ranges of a shared V run in any order on any core: transformed
+        // last range first, V must be what one pass over all channels gives.
+        // 16 tiles in rows of 16 floats: a range's last channel must not store
+        // a whole vector at its row's end, which would land in the next range.
+        let g = ConvGeometry(batch: 1, inChannels: 64, inH: 14, inW: 14, outChannels: 256, outH: 14, outW: 14,
+                             kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1,
+                             dilationW: 1, groups: 1)
+        let b = WinogradBlocking(geometry: g, tile: .f4x4, threads: 2)
+        #expect(b.sharesInput && b.rowLength == b.tilesH * b.tilesW)
+        var random = SplitMix64(seed: 29)
+        let input = (0..<g.inChannels * g.inH * g.inW).map { _ in random.nextFloat() }
+        func transformed(_ ranges: [Range<Int>]) -> [Float] {
+            var scratch = [Float](repeating: 0, count: b.scratchFloats)
+            input.withUnsafeBufferPointer { x in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    let work = WinogradConvolution.Work(b: b, weights: x.baseAddress!, input: x.baseAddress!, residual: nil,
+                                                        output: s.baseAddress!, epilogue: .init(bias: nil, relu: false))
+                    let task = WinogradConvolution.TaskScratch(b, scratch: s.baseAddress!, worker: 0)
+                    for channels in ranges {
+                        work.transformInput(WinogradF4.self, channels: channels, image: 0, firstRow: 0, rows: b.tilesH, task)
+                    }
+                }
+            }
+            return Array(scratch[0..<b.vFloats])
+        }
+        #expect(transformed([48..<64, 32..<48, 16..<32, 0..<16]) == transformed([0..<64]))
+    }
+
     @Test(arguments: [ConvAlgorithm.winograd2x2, .winograd4x4])
     func winogradIsBitwiseIdenticalForAnyThreadCount(algorithm: ConvAlgorithm) {
         // Maps large enough that the blocking (rows per block, channel splits) changes with the thread count.

@@ -90,16 +90,7 @@ public enum WinogradConvolution {
                     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let work = Work(b: b, weights: packedWeights, input: input, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
-        let shared = b.sharesInput ? scratch : nil
-        func taskScratch(worker: Int) -> TaskScratch {
-            let own = scratch + (b.sharesInput ? b.vFloats : 0) + worker * b.workerFloats
-            let m = own + (b.sharesInput ? 0 : b.vFloats)
-            let registers = UnsafeMutableRawPointer(m + b.mFloats).alignedUp(toMultipleOf: 64)
-                .bindMemory(to: SIMD8<Float>.self, capacity: b.registerVectors)
-            let staged = UnsafeMutableRawPointer(registers + b.registerVectors).assumingMemoryBound(to: Float.self)
-            return TaskScratch(v: shared ?? own, m: m, registers: registers, staged: staged,
-                               line: staged + b.stagedFloats)
-        }
+        func taskScratch(worker: Int) -> TaskScratch { TaskScratch(b, scratch: scratch, worker: worker) }
         if b.sharesInput {
             parallelTasks(b.inputParts, workers: b.workers) { worker, part in
                 let channels = b.channels(ofInputPart: part)
@@ -141,6 +132,18 @@ public enum WinogradConvolution {
         let staged: UnsafeMutablePointer<Float>
         /// One zero-padded input row, before it is split into phases.
         let line: UnsafeMutablePointer<Float>
+
+        /// Worker `worker`'s part of `scratch` (`WinogradBlocking.scratchFloats`
+        /// floats): the shared V first, if there is one.
+        init(_ b: WinogradBlocking, scratch: UnsafeMutablePointer<Float>, worker: Int) {
+            let own = scratch + (b.sharesInput ? b.vFloats : 0) + worker * b.workerFloats
+            m = own + (b.sharesInput ? 0 : b.vFloats)
+            v = b.sharesInput ? scratch : own
+            registers = UnsafeMutableRawPointer(m + b.mFloats).alignedUp(toMultipleOf: 64)
+                .bindMemory(to: SIMD8<Float>.self, capacity: b.registerVectors)
+            staged = UnsafeMutableRawPointer(registers + b.registerVectors).assumingMemoryBound(to: Float.self)
+            line = staged + b.stagedFloats
+        }
     }
 
     /// Everything a task reads and writes besides its own scratch.

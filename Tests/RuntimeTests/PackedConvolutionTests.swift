@@ -344,6 +344,21 @@ struct SplitMix64 {
         }
     }
 
+    @Test func pixelPanelsSplitPixelsWhenTheInputOutweighsTheWeights() {
+        // 3x3/2 at 40→20 with few channels: the polyphase copy (10·4·21·21
+        // floats) outweighs the weights (32·90), so tasks are pixel parts ×
+        // channel blocks; a partial last pixel panel (400 = 66·6 + 4).
+        var c = ConvolutionCase(inChannels: 10, outChannels: 20, inH: 40, inW: 40, strideH: 2, strideW: 2, padTop: 1,
+                                padLeft: 1, padBottom: 1, padRight: 1, residual: true, relu: true, seed: 19)
+        c.algorithm = .pixelPanels
+        let tiling = ConvTiling(geometry: c.geometry, threads: 2)
+        #expect(PixelPanelConvolution.pixelParts(tiling, threads: 2) == 4)
+        #expect(PixelPanelConvolution.pixelParts(tiling, threads: 1) == 1)
+        c.check(threads: 2)
+        let one = c.runPacked(threads: 1)
+        for threads in [2, 3, 8] { #expect(c.runPacked(threads: threads) == one, "threads \(threads)") }
+    }
+
     @Test(arguments: [(ConvAlgorithm.winograd2x2, 7), (.winograd4x4, 14)])
     func winogradSharesOneVOnOneBlockMaps(algorithm: ConvAlgorithm, size: Int) {
         // Batch 1, 4×4 tiles: one block split over channel panels, its V

@@ -27,7 +27,10 @@
 ///
 /// A batch runs in passes of `imagesPerPass` images; a task is a block of
 /// channel panels over every image of its pass, so each weight panel it
-/// brings into L1 serves all their pixel panels. No task splits K, and the
+/// brings into L1 serves all their pixel panels. When the input outweighs
+/// the weights (a 3x3/2 step at 56→28), the pixel panels are cut into
+/// parts as well, part-major, so each core reads its own band of the input
+/// rather than all of it. No task splits K, and the
 /// pass size does not depend on the thread count, so results are bitwise
 /// identical for any thread count. Each residual element is read
 /// just before the same output element is written (the two may alias).
@@ -85,6 +88,7 @@ public enum PixelPanelConvolution {
                            output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let t = ConvTiling(geometry: g, threads: threads)
         let blocks = (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask
+        let parts = pixelParts(t, threads: threads)
         let workers = workers(g, threads: threads)
         let (inImage, outImage) = (g.inChannels * g.inH * g.inW, g.outChannels * t.pixels)
         let perPass = imagesPerPass(t)
@@ -102,8 +106,10 @@ public enum PixelPanelConvolution {
             let work = Work(t: t, view: view, imageStride: imageStride, images: images, weights: packedWeights,
                             bias: bias, residual: residual.map { $0 + first * outImage }, scaleShift: scaleShift,
                             relu: relu, output: output + first * outImage)
-            parallelTasks(blocks, workers: workers) { worker, block in
-                work.run(block: block, tiles: workerScratch + worker * workerFloats(t))
+            parallelTasks(parts * blocks, workers: workers) { worker, task in
+                let (part, block) = task.quotientAndRemainder(dividingBy: blocks)
+                work.run(block: block, panels: evenPart(pixelPanels(t), part, of: parts),
+                         tiles: workerScratch + worker * workerFloats(t))
             }
         }
     }
@@ -138,8 +144,18 @@ public enum PixelPanelConvolution {
 
     static func workerFloats(_ t: ConvTiling) -> Int { imagesPerPass(t) * tileFloats(t) }
 
+    /// Parts the pixel panels are cut into: two per thread when one image's
+    /// input (as read, copied or not) outweighs the weights, else one.
+    static func pixelParts(_ t: ConvTiling, threads: Int) -> Int {
+        let g = t.geometry
+        let input = t.pointwise ? g.inChannels * g.inH * g.inW : t.inputCopyFloats
+        guard threads > 1, input > packedWeightCount(geometry: g) else { return 1 }
+        return min(pixelPanels(t), 2 * threads)
+    }
+
     static func workers(_ g: ConvGeometry, threads: Int) -> Int {
-        max(1, min(threads, (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask))
+        let t = ConvTiling(geometry: g, threads: threads)
+        return max(1, min(threads, (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask * pixelParts(t, threads: threads)))
     }
 
     /// The operands of one pass: `images` images, each view `imageStride`
@@ -156,22 +172,23 @@ public enum PixelPanelConvolution {
         let relu: Bool
         let output: UnsafeMutablePointer<Float>
 
-        /// Every image's pixel panels × the block's channel panels; tiles are
-        /// image-major in `tiles`, then channel panel, then pixel panel.
-        func run(block: Int, tiles: UnsafeMutablePointer<Float>) {
+        /// Every image's pixel panels `panels` × the block's channel panels;
+        /// tiles are image-major in `tiles`, then channel panel, then pixel panel.
+        func run(block: Int, panels: Range<Int>, tiles: UnsafeMutablePointer<Float>) {
             let first = block * PixelPanelConvolution.channelsPerTask
             let channels = first..<min(first + PixelPanelConvolution.channelsPerTask, t.geometry.outChannels)
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
-            let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), PixelPanelConvolution.pixelPanels(t))
+            let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), panels.count)
             withUnsafeTemporaryAllocation(of: GEMMMicrokernel6x16.PixelRows.self, capacity: pixelPanels) { rows in
-                for p in 0..<pixelPanels { rows.initializeElement(at: p, to: pixelRows(panel: p)) }
-                multiply(channels: channels, rows: UnsafeBufferPointer(rows), tiles: tiles)
+                for (i, p) in panels.enumerated() { rows.initializeElement(at: i, to: pixelRows(panel: p)) }
+                multiply(channels: channels, rows: UnsafeBufferPointer(rows), fourRowsLast: panels.upperBound == PixelPanelConvolution.pixelPanels(t),
+                         tiles: tiles)
             }
             for image in 0..<images {
                 for channel in stride(from: channels.lowerBound, to: channels.upperBound, by: nr) {
                     let row = tiles + image * tileFloats + (channel - first) / nr * pixelPanels * mr * nr
-                    for p in 0..<pixelPanels {
-                        store(row + p * mr * nr, image: image, channels: channel..<min(channel + nr, channels.upperBound),
+                    for (i, p) in panels.enumerated() {
+                        store(row + i * mr * nr, image: image, channels: channel..<min(channel + nr, channels.upperBound),
                               pixels: (p * mr)..<min(p * mr + mr, t.pixels))
                     }
                 }
@@ -179,16 +196,17 @@ public enum PixelPanelConvolution {
         }
 
         /// The tiles' sums over K, K block by K block, for `channels` (whole
-        /// 16-channel panels from the block's start) and every pixel panel,
-        /// whose pixels sit at `rows` in the view.
+        /// 16-channel panels from the block's start) and the pixel panels
+        /// whose pixels sit at `rows` in the view (ending with the image's
+        /// last panel if `fourRowsLast` is set).
         private func multiply(channels: Range<Int>, rows: UnsafeBufferPointer<GEMMMicrokernel6x16.PixelRows>,
-                              tiles: UnsafeMutablePointer<Float>) {
+                              fourRowsLast: Bool, tiles: UnsafeMutablePointer<Float>) {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let k = t.k
             let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
             let kc = PixelPanelConvolution.kc(t)
             // A last panel of at most four pixels (a 7x7 map's 49th) runs four rows.
-            let fullPanels = t.pixels % mr == 0 || t.pixels % mr > 4 ? pixelPanels : pixelPanels - 1
+            let fullPanels = !fourRowsLast || t.pixels % mr == 0 || t.pixels % mr > 4 ? pixelPanels : pixelPanels - 1
             for start in stride(from: 0, to: k, by: kc) {
                 let count = min(kc, k - start)
                 var epilogue = GEMMMicrokernel6x16.Epilogue.none

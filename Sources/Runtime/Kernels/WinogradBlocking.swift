@@ -52,23 +52,31 @@ struct WinogradBlocking {
         panels = Self.ceilDiv(g.outChannels, GEMMMicrokernel6x16.mr)
         let workers = max(threads, 1)
         // The (rows per block, panel splits) pair with the shortest modelled
-        // schedule — GEMM columns actually computed (16 or 8 at a time), the
-        // transforms, re-reading U once per task — plus half the largest
-        // task, as the tail a late start leaves (measured: one task per thread
-        // on 7x7 512-channel maps ran 25% slower than eight).
+        // schedule — GEMM columns actually computed (16 or 8 at a time), V
+        // read back from L2 by each task, the transforms, re-reading U once
+        // per task — plus a quarter of the largest task, as the tail a late
+        // start leaves (measured: one task per thread on 7x7 512-channel maps
+        // ran 25% slower than eight). Units are FMA lanes; the input
+        // transform's 60 per tile, channel and ξ is its measured cost on one
+        // core (staging included, 14x14 and 28x28 maps), and a shared V's is
+        // paid once, spread over the workers.
         var best = (cost: Int.max, rows: 1, splits: 1)
         for rows in 1...tilesH {
             if rows > 1 && rows * tilesW * alpha * alpha * g.inChannels > Self.vBudget { break }
             for splits in [1, 2, 3, 4, 6, 8, 12, 16] where splits <= panels {
-                var finish = [Int](repeating: 0, count: workers)
+                // One block split over panels transforms its input once, shared.
+                let shared = g.batch == 1 && rows == tilesH && workers > 1 && splits > 1
+                let input = alpha * alpha * tilesH * tilesW * 60 * g.inChannels
+                var finish = [Int](repeating: shared ? input / workers : 0, count: workers)
                 var largest = 0
                 for _ in 0..<g.batch {
                     for first in stride(from: 0, to: tilesH, by: rows) {
                         let n = min(rows, tilesH - first) * tilesW
                         for s in 0..<splits {
                             let k = 6 * evenPart(panels, s, of: splits).count
-                            let cost = alpha * alpha * (Self.computedColumns(n) * g.inChannels * k
-                                                        + n * (14 * g.inChannels + 20 * k) + 2 * g.inChannels * k)
+                            let cost = alpha * alpha * (Self.computedColumns(n) * g.inChannels * (k + 8)
+                                                        + n * ((shared ? 0 : 60 * g.inChannels) + 20 * k)
+                                                        + 2 * g.inChannels * k)
                             let next = finish.indices.min { finish[$0] < finish[$1] } ?? 0
                             finish[next] += cost
                             largest = max(largest, cost)

@@ -83,7 +83,7 @@ struct WinogradBlocking {
                         }
                     }
                 }
-                let cost = (finish.max() ?? 0) + largest / 4
+                let cost = (finish.max() ?? 0) + (workers > 1 ? largest / 4 : 0)
                 if cost < best.cost { best = (cost, rows, splits) }
             }
         }

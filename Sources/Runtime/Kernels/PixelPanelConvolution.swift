@@ -77,7 +77,7 @@ public enum PixelPanelConvolution {
     /// Floats of scratch `run` needs with `threads` threads.
     public static func scratchFloats(geometry g: ConvGeometry, threads: Int) -> Int {
         let t = ConvTiling(geometry: g, threads: threads)
-        return imagesPerPass(t) * t.inputCopyFloats + workers(g, threads: threads) * workerFloats(t)
+        return imagesPerPass(t) * t.inputCopyFloats + workers(t, threads: threads) * workerFloats(t)
     }
 
     /// `output = relu?((conv(input) + bias + residual) · scale + shift)` for
@@ -89,7 +89,7 @@ public enum PixelPanelConvolution {
         let t = ConvTiling(geometry: g, threads: threads)
         let blocks = (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask
         let parts = pixelParts(t, threads: threads)
-        let workers = workers(g, threads: threads)
+        let workers = workers(t, threads: threads)
         let (inImage, outImage) = (g.inChannels * g.inH * g.inW, g.outChannels * t.pixels)
         let perPass = imagesPerPass(t)
         let workerScratch = scratch + perPass * t.inputCopyFloats
@@ -153,9 +153,9 @@ public enum PixelPanelConvolution {
         return min(pixelPanels(t), 2 * threads)
     }
 
-    static func workers(_ g: ConvGeometry, threads: Int) -> Int {
-        let t = ConvTiling(geometry: g, threads: threads)
-        return max(1, min(threads, (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask * pixelParts(t, threads: threads)))
+    static func workers(_ t: ConvTiling, threads: Int) -> Int {
+        let blocks = (roundedChannels(t.geometry) + channelsPerTask - 1) / channelsPerTask
+        return max(1, min(threads, blocks * pixelParts(t, threads: threads)))
     }
 
     /// The operands of one pass: `images` images, each view `imageStride`

@@ -39,6 +39,10 @@ struct WinogradBlocking {
 
     /// Largest V per worker (floats, 640 KiB: about one core's L2).
     static let vBudget = 160 * 1024
+    /// The input transform's cost per tile, input channel and position ξ in
+    /// the model's units (FMA lanes), staging included: measured on one core,
+    /// 14x14 and 28x28 maps.
+    static let inputTransformCost = 60
     /// M per worker for one chunk of output channels (floats, 256 KiB).
     static let mBudget = 64 * 1024
 
@@ -56,18 +60,15 @@ struct WinogradBlocking {
         // read back from L2 by each task, the transforms, re-reading U once
         // per task — plus a quarter of the largest task, as the tail a late
         // start leaves (measured: one task per thread on 7x7 512-channel maps
-        // ran 25% slower than eight). Units are FMA lanes; the input
-        // transform's 60 per tile, channel and ξ is its measured cost on one
-        // core (staging included, 14x14 and 28x28 maps), and a shared V's is
-        // paid once, spread over the workers.
+        // ran 25% slower than eight). A shared V's input transform is paid
+        // once, spread over the workers.
+        let sharedInput = alpha * alpha * tilesH * tilesW * Self.inputTransformCost * g.inChannels / workers
         var best = (cost: Int.max, rows: 1, splits: 1)
         for rows in 1...tilesH {
             if rows > 1 && rows * tilesW * alpha * alpha * g.inChannels > Self.vBudget { break }
             for splits in [1, 2, 3, 4, 6, 8, 12, 16] where splits <= panels {
-                // One block split over panels transforms its input once, shared.
-                let shared = g.batch == 1 && rows == tilesH && workers > 1 && splits > 1
-                let input = alpha * alpha * tilesH * tilesW * 60 * g.inChannels
-                var finish = [Int](repeating: shared ? input / workers : 0, count: workers)
+                let shared = Self.sharesInput(blocks: g.batch * Self.ceilDiv(tilesH, rows), tasks: splits, threads: workers)
+                var finish = [Int](repeating: shared ? sharedInput : 0, count: workers)
                 var largest = 0
                 for _ in 0..<g.batch {
                     for first in stride(from: 0, to: tilesH, by: rows) {
@@ -75,7 +76,7 @@ struct WinogradBlocking {
                         for s in 0..<splits {
                             let k = 6 * evenPart(panels, s, of: splits).count
                             let cost = alpha * alpha * (Self.computedColumns(n) * g.inChannels * (k + 8)
-                                                        + n * ((shared ? 0 : 60 * g.inChannels) + 20 * k)
+                                                        + n * ((shared ? 0 : Self.inputTransformCost * g.inChannels) + 20 * k)
                                                         + 2 * g.inChannels * k)
                             let next = finish.indices.min { finish[$0] < finish[$1] } ?? 0
                             finish[next] += cost
@@ -96,8 +97,12 @@ struct WinogradBlocking {
         chunk = max(1, Self.mBudget / (alpha * alpha * row) / 6) * 6
         tasks = g.batch * blocksPerImage * panelSplits
         self.workers = min(workers, tasks)
-        sharesInput = g.batch * blocksPerImage == 1 && self.workers > 1
+        sharesInput = Self.sharesInput(blocks: g.batch * blocksPerImage, tasks: tasks, threads: workers)
     }
+
+    /// Whether a blocking of `blocks` blocks (all images) in `tasks` tasks on
+    /// `threads` threads shares its V: one block that more than one worker splits.
+    static func sharesInput(blocks: Int, tasks: Int, threads: Int) -> Bool { blocks == 1 && min(threads, tasks) > 1 }
 
     /// Tasks that transform a shared V: channel ranges, a few per worker.
     var inputParts: Int { min(geometry.inChannels, 4 * workers) }

@@ -5,7 +5,8 @@
 ///
 /// Tasks (see `WinogradBlocking`: a block of tile rows × a range of output
 /// channels) each work in their own scratch, channel by channel, then chunk
-/// by chunk of output channels:
+/// by chunk of output channels (a map that is a single block shares one V,
+/// which all workers transform first, in channel ranges):
 /// 1. the block's input rows are staged zero-padded, each split into its m
 ///    phases, and V = Bᵀ d B is taken for every tile of the block, stored
 ///    as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector;
@@ -24,7 +25,7 @@
 /// ```
 ///   packed weights: ξ-major, then 6-row panels over Cout, k = cin
 ///     [ξ=0: panel 0 (k-major 6 rows) | panel 1 | …][ξ=1: …]…[ξ=α²−1: …]
-///   scratch, per worker: V (α² × Cin × row) | M (α² × chunk × row) | temporaries | staged rows | line
+///   scratch: [shared V] | per worker: [V (α² × Cin × row)] | M (α² × chunk × row) | temporaries | staged rows | line
 /// ```
 ///
 /// No reduction is split, so results are bitwise identical for any thread
@@ -90,24 +91,9 @@ public enum WinogradConvolution {
                     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let work = Work(b: b, weights: packedWeights, input: input, residual: residual, output: output,
                         epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
-        func taskScratch(worker: Int) -> TaskScratch { TaskScratch(b, scratch: scratch, worker: worker) }
-        if b.sharesInput {
-            parallelTasks(b.inputParts, workers: b.workers) { worker, part in
-                let channels = b.channels(ofInputPart: part)
-                switch b.tile {
-                case .f2x2: work.transformInput(WinogradF2.self, channels: channels, image: 0, firstRow: 0, rows: b.tilesH,
-                                                taskScratch(worker: worker))
-                case .f4x4: work.transformInput(WinogradF4.self, channels: channels, image: 0, firstRow: 0, rows: b.tilesH,
-                                                taskScratch(worker: worker))
-                }
-            }
-        }
-        // Tasks are numbered by image, then tile rows: a worker's share is a band of rows.
-        parallelTasks(b.tasks, workers: b.workers) { worker, task in
-            switch b.tile {
-            case .f2x2: work.run(WinogradF2.self, task: task, taskScratch(worker: worker))
-            case .f4x4: work.run(WinogradF4.self, task: task, taskScratch(worker: worker))
-            }
+        switch b.tile {
+        case .f2x2: work.run(WinogradF2.self, scratch: scratch)
+        case .f4x4: work.run(WinogradF4.self, scratch: scratch)
         }
     }
 
@@ -154,6 +140,21 @@ public enum WinogradConvolution {
         let residual: UnsafePointer<Float>?
         let output: UnsafeMutablePointer<Float>
         let epilogue: Epilogue
+
+        /// The whole convolution: a shared V's channel ranges first, if it
+        /// has one, then the tasks, numbered by image, then tile rows, so a
+        /// worker's share is a band of rows.
+        func run<T: WinogradTransform>(_: T.Type, scratch: UnsafeMutablePointer<Float>) {
+            if b.sharesInput {
+                parallelTasks(b.inputParts, workers: b.workers) { worker, part in
+                    transformInput(T.self, channels: b.channels(ofInputPart: part), image: 0, firstRow: 0, rows: b.tilesH,
+                                   TaskScratch(b, scratch: scratch, worker: worker))
+                }
+            }
+            parallelTasks(b.tasks, workers: b.workers) { worker, task in
+                run(T.self, task: task, TaskScratch(b, scratch: scratch, worker: worker))
+            }
+        }
 
         /// One task: stage and transform in (unless V is shared and done),
         /// multiply and transform out chunk by chunk.

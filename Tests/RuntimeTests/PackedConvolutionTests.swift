@@ -299,10 +299,11 @@ struct SplitMix64 {
 
     @Test func pixelPanelsMatchTheReference() {
         // Maps whose pixel count is and is not a multiple of 6, strides 1 and
-        // 2, channel counts off the 16 grid, K spanning several K blocks,
-        // batch 2, every epilogue, in place.
+        // 2, channel counts off the 16 grid, K spanning several K blocks (of
+        // both sizes: 7x7 maps and smaller take the small map's), batch 2,
+        // every epilogue, in place.
         var cases: [ConvolutionCase] = []
-        for (h, w, stride) in [(1, 1, 1), (7, 7, 1), (6, 4, 1), (14, 14, 2), (5, 9, 2)] {
+        for (h, w, stride) in [(1, 1, 1), (7, 7, 1), (6, 4, 1), (14, 14, 2), (5, 9, 2), (10, 10, 1)] {
             for (cin, cout) in [(1, 1), (3, 17), (300, 40), (64, 130)] {
                 cases.append(ConvolutionCase(inChannels: cin, outChannels: cout, inH: h, inW: w, kernelH: 1, kernelW: 1,
                                              strideH: stride, strideW: stride, seed: UInt64(h * 1000 + cin)))

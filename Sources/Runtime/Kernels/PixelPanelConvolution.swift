@@ -37,11 +37,24 @@
 public enum PixelPanelConvolution {
     /// Output channels per task.
     static let channelsPerTask = 64
-    /// K per block for a 1x1 convolution read in place: the block's weight
-    /// panel (8 KiB) and the image's input rows for it (≤ 25 KiB at 7x7) stay
-    /// in L1 across the task's tiles. Measured, 2 threads, 2048→512 at 7x7:
-    /// 159 GFLOP/s at kc = 128, 128 at 256, 109 unblocked.
+    /// K per block for a 1x1 convolution read in place on a map larger
+    /// than `smallMapPixels`: the block's weight panel (8 KiB) stays in L1
+    /// across the task's tiles, the image's input rows for it in L2.
+    /// Measured, 2 threads, 2048→512 at 7x7: 159 GFLOP/s at kc = 128, 128 at
+    /// 256, 109 unblocked.
     static let flatKC = 128
+    /// K per block for a 1x1 convolution on a map of at most
+    /// `smallMapPixels`: the image's input rows for the block (12.5 KiB at
+    /// 7x7), its weight panel and the next one being prefetched (4 KiB each)
+    /// and the panel's tiles (3.4 KiB) all fit in L1's 32 KiB, where at
+    /// kc = 128 the rows alone took 25 KiB. Measured in ResNet-50 on two
+    /// threads (paired, per step): layer 4's 7x7 steps 0.93–0.96 at batch 1
+    /// and 0.93–0.98 at batch 8 against kc = 128, 0.96–0.99 against 96;
+    /// 14x14 steps, whose rows live in L2 either way, changed by 0.98–1.02
+    /// at 96, so they keep `flatKC`.
+    static let smallMapKC = 64
+    /// Output pixels of the largest map that takes `smallMapKC` (7x7).
+    static let smallMapPixels = 49
     /// K per block through the offset table (3x3, strided): a tile's
     /// gathered input rows for the block (one or two lines per k) and the
     /// block's weight panel (9 KiB) must stay in L1 for the next pixel
@@ -52,8 +65,12 @@ public enum PixelPanelConvolution {
     /// three 3x3/2 steps −2.5 to −4.4% (paired).
     static let indirectKC = 144
 
-    /// The K block of a convolution: `indirectKC` through the offset table, else `flatKC`.
-    static func kc(_ t: ConvTiling) -> Int { t.indirect ? indirectKC : flatKC }
+    /// The K block of a convolution: `indirectKC` through the offset table,
+    /// else `smallMapKC` or `flatKC` by map size.
+    static func kc(_ t: ConvTiling) -> Int {
+        if t.indirect { return indirectKC }
+        return t.pixels <= smallMapPixels ? smallMapKC : flatKC
+    }
 
     /// Whether the convolution is ungrouped (any kernel, stride, padding, dilation).
     public static func supports(_ g: ConvGeometry) -> Bool { g.groups == 1 }

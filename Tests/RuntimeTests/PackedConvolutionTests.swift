@@ -9,6 +9,8 @@ struct ConvolutionCase: CustomStringConvertible {
     var padTop = 0, padLeft = 0, padBottom = 0, padRight = 0
     var dilationH = 1, dilationW = 1, groups = 1
     var bias = true, residual = false, relu = false
+    /// A per-channel `x · scale + shift` after the residual (packed GEMM and pixel panels only).
+    var scaleShift = false
     /// The output buffer starts as the residual and is passed as both (an in-place add).
     var inPlace = false
     /// `.packedGEMM`, `.pixelPanels`, `.winograd2x2` or `.winograd4x4`.
@@ -17,6 +19,8 @@ struct ConvolutionCase: CustomStringConvertible {
     /// Floats the scratch pointer is moved past the array's start (kernels
     /// must not assume more than `Float` alignment of their scratch).
     var scratchOffset = 0
+    /// The microkernels the packed GEMM and the pixel panels run with.
+    var isa = VectorISA.host
 
     var description: String {
         "batch=\(batch) in=\(inChannels)x\(inH)x\(inW) out=\(outChannels) kernel=\(kernelH)x\(kernelW) "
@@ -44,10 +48,17 @@ struct ConvolutionCase: CustomStringConvertible {
         return (input, weights, bias, residual)
     }
 
+    /// The per-channel scale and shift (their own stream, so `operands` stays as it was).
+    func scaleShiftOperands() -> (scale: [Float], shift: [Float]) {
+        var rng = SplitMix64(seed: seed &+ 0x5CA1E)
+        return ((0..<outChannels).map { _ in rng.nextFloat() }, (0..<outChannels).map { _ in rng.nextFloat() })
+    }
+
     /// `PackedConvolution.run` on garbage-filled (NaN) output and scratch.
     func runPacked(threads: Int) -> [Float] {
         let g = geometry
         let (input, weights, bias, residual) = operands()
+        let (scale, shift) = scaleShiftOperands()
         let tile = algorithm.winogradTile
         let pixelPanels = algorithm == .pixelPanels
         let packed = tile.map { WinogradConvolution.packWeights(weights, geometry: g, tile: $0) }
@@ -61,28 +72,38 @@ struct ConvolutionCase: CustomStringConvertible {
                               count: scratchOffset + (tile.map { WinogradConvolution.scratchFloats(geometry: g, tile: $0, threads: threads) }
                                   ?? (pixelPanels ? PixelPanelConvolution.scratchFloats(geometry: g, threads: threads)
                                                   : PackedConvolution.scratchFloats(geometry: g, threads: threads))))
-        packed.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                input.withUnsafeBufferPointer { x in
-                    residual.withUnsafeBufferPointer { r in
-                        output.withUnsafeMutableBufferPointer { y in
-                            scratch.withUnsafeMutableBufferPointer { s in
-                                let residualPointer = self.residual ? (inPlace ? UnsafePointer(y.baseAddress) : r.baseAddress) : nil
-                                if let tile {
-                                    WinogradConvolution.run(geometry: g, tile: tile, packedWeights: w.baseAddress!,
-                                                            bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                            residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                            scratch: s.baseAddress! + scratchOffset, threads: threads)
-                                } else if pixelPanels {
-                                    PixelPanelConvolution.run(geometry: g, packedWeights: w.baseAddress!,
-                                                              bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                              residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                              scratch: s.baseAddress! + scratchOffset, threads: threads)
-                                } else {
-                                    PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
-                                                          bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                          residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                          scratch: s.baseAddress! + scratchOffset, threads: threads)
+        scale.withUnsafeBufferPointer { sc in
+            shift.withUnsafeBufferPointer { sh in
+                let scaleShiftPointers = (sc.baseAddress!, sh.baseAddress!)
+                packed.withUnsafeBufferPointer { w in
+                    bias.withUnsafeBufferPointer { b in
+                        input.withUnsafeBufferPointer { x in
+                            residual.withUnsafeBufferPointer { r in
+                                output.withUnsafeMutableBufferPointer { y in
+                                    scratch.withUnsafeMutableBufferPointer { s in
+                                        let scaleShift = self.scaleShift ? (scale: scaleShiftPointers.0, shift: scaleShiftPointers.1) : nil
+                                        let residualPointer = self.residual ? (inPlace ? UnsafePointer(y.baseAddress) : r.baseAddress) : nil
+                                        if let tile {
+                                            WinogradConvolution.run(geometry: g, tile: tile, packedWeights: w.baseAddress!,
+                                                                    bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                                    residual: residualPointer, relu: relu, output: y.baseAddress!,
+                                                                    scratch: s.baseAddress! + scratchOffset, threads: threads)
+                                        } else if pixelPanels {
+                                            PixelPanelConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                                                      bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                                      residual: residualPointer, scaleShift: scaleShift, relu: relu,
+                                                                      output: y.baseAddress!,
+                                                                      scratch: s.baseAddress! + scratchOffset, threads: threads,
+                                                                      isa: isa)
+                                        } else {
+                                            PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
+                                                                  bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
+                                                                  residual: residualPointer, scaleShift: scaleShift, relu: relu,
+                                                                  output: y.baseAddress!,
+                                                                  scratch: s.baseAddress! + scratchOffset, threads: threads,
+                                                                  isa: isa)
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -97,6 +118,7 @@ struct ConvolutionCase: CustomStringConvertible {
     func reference() -> [Double] {
         let g = geometry
         let (input, weights, bias, residual) = operands()
+        let (scale, shift) = scaleShiftOperands()
         let cinG = inChannels / groups, coutG = outChannels / groups
         var out = [Double](repeating: 0, count: batch * outChannels * g.outH * g.outW)
         for b in 0..<batch {
@@ -120,6 +142,7 @@ struct ConvolutionCase: CustomStringConvertible {
                         }
                         let index = ((b * outChannels + o) * g.outH + oh) * g.outW + ow
                         if self.residual { sum += Double(residual[index]) }
+                        if scaleShift { sum = sum * Double(scale[o]) + Double(shift[o]) }
                         out[index] = relu ? max(sum, 0) : sum
                     }
                 }

@@ -1,3 +1,5 @@
+import RuntimeAVX512
+
 /// How `PackedConvolution` cuts one image's convolution into GEMM blocks and
 /// parallel tasks, and where its scratch space goes.
 ///
@@ -97,9 +99,12 @@ struct ConvTiling {
         return geometry.inChannels * geometry.strideH * geometry.strideW * phaseH * phaseW + 2 * Self.slack + k
     }
 
-    /// Floats of one worker's partial B panel and edge tile, and for an
-    /// indirect convolution its virtual C block (`mc × nc`).
-    var workerFloats: Int { (kc + GEMMMicrokernel6x16.mr) * GEMMMicrokernel6x16.nr + (indirect ? mc * nc : 0) }
+    /// Floats of one worker's packed B panels (as many as the AVX-512
+    /// kernel reads at once), its edge tile, and for an indirect
+    /// convolution its virtual C block (`mc × nc`).
+    var workerFloats: Int {
+        (GEMMMicrokernel6x64.panels * kc + GEMMMicrokernel6x16.mr) * GEMMMicrokernel6x16.nr + (indirect ? mc * nc : 0)
+    }
 
     /// Total scratch floats.
     var scratchFloats: Int { inputCopyFloats + workers * workerFloats }

@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// The 6×16 FP32 GEMM microkernel: `C[6×16] = A[6×k] · B[k×16]`, with an
 /// optional fused epilogue, for AVX2 + FMA (12 ymm accumulators, 2 for the B
 /// row, 1 for the broadcast A value: 15 of the 16 ymm registers).
@@ -107,12 +109,6 @@ enum GEMMMicrokernel6x16 {
             remaining &-= 1
         }
         store(R.self, c0, c1, c2, c3, c4, c5, c: c, ldc: ldc, epilogue: epilogue)
-    }
-
-    /// Float offsets of a pixel panel's six pixels from a k step's base (a
-    /// partial panel repeats its last pixel).
-    struct PixelRows {
-        var r0, r1, r2, r3, r4, r5: Int
     }
 
     /// Like `run` with a packed B panel, but A's six values at k step `kk`

@@ -1,3 +1,5 @@
+import RuntimeAVX512
+
 /// FP32 convolution as a GEMM per image and group (BLIS-style blocking),
 /// with bias, residual add and ReLU fused into the store.
 ///
@@ -67,7 +69,8 @@ public enum PackedConvolution {
     public static func run(geometry: ConvGeometry, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                            input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
-                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int,
+                           isa: VectorISA = .host) {
         let tiling = ConvTiling(geometry: geometry, threads: threads)
         let g = geometry
         let inImage = g.inChannels * g.inH * g.inW
@@ -87,10 +90,10 @@ public enum PackedConvolution {
                 let image = first + i
                 let view = copied ?? InputView(base: input + image * inImage, plane: g.inH * g.inW)
                 let b = workerScratch + worker * tiling.workerFloats
-                let tile = b + tiling.kc * GEMMMicrokernel6x16.nr
+                let tile = b + GEMMMicrokernel6x64.panels * tiling.kc * GEMMMicrokernel6x16.nr
                 runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
                         residual: residual.map { $0 + image * outImage }, scaleShift: scaleShift, relu: relu,
-                        output: output + image * outImage, packedB: b, tile: tile)
+                        output: output + image * outImage, packedB: b, tile: tile, wide: isa == .avx512)
             }
         }
     }
@@ -110,7 +113,7 @@ public enum PackedConvolution {
                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
                                 scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool,
                                 output: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
-                                tile: UnsafeMutablePointer<Float>) {
+                                tile: UnsafeMutablePointer<Float>, wide: Bool) {
         let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
         let blocksPerGroup = t.mBlocks * t.nBlocks
         let group = task / blocksPerGroup
@@ -140,6 +143,13 @@ public enum PackedConvolution {
             var jp = 0
             while jp * nr < nLen {
                 let col = n0 + jp * nr, cols = min(nr, t.n - col)
+                if wide && groupView.offsets == nil && (jp + GEMMMicrokernel6x64.panels) * nr <= nLen {
+                    wideColumns(col: col, k0: k0, kLen: kLen, m0: m0, mLen: mLen, tiling: t, view: groupView, a: groupA,
+                                packedB: packedB, tile: tile, output: groupOut, bias: groupBias, residual: groupResidual,
+                                scaleShift: groupScaleShift, relu: relu)
+                    jp += GEMMMicrokernel6x64.panels
+                    continue
+                }
                 // B in place: indirect, or a flat row-major panel. A flat panel
                 // is packed when it is partial (reading it would overrun the
                 // input) or serves many calls (`packedPanelCalls`).
@@ -195,31 +205,90 @@ public enum PackedConvolution {
                             scaleShift: rowScaleShift, relu: last && relu)
                         GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue)
                     } else {
-                        if rows > 4 {
-                            GEMMMicrokernel6x16.run(k: kLen, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
-                        } else {
-                            GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: kLen, a: a, b: b, ldb: ldb,
-                                                    c: tile, ldc: nr, epilogue: .none)
-                        }
-                        let c = groupOut + row * ldc + col
-                        let rowResidual = accumulate ? nil : groupResidual.map { $0 + row * ldc + col }
-                        for r in 0..<rows {
-                            for j in 0..<cols {
-                                var v = tile[r * nr + j]
-                                if accumulate { v += c[r * ldc + j] }
-                                if let rowBias { v += rowBias[r] }
-                                if let rowResidual { v += rowResidual[r * ldc + j] }
-                                if let (scale, shift) = rowScaleShift { v = v * scale[r] + shift[r] }
-                                if last && relu { v = max(v, 0) }
-                                c[r * ldc + j] = v
-                            }
-                        }
+                        edgeTile(k: kLen, a: a, b: b, ldb: ldb, rows: rows, cols: cols, tile: tile,
+                                 c: groupOut + row * ldc + col, ldc: ldc, accumulate: accumulate, bias: rowBias,
+                                 residual: accumulate ? nil : groupResidual.map { $0 + row * ldc + col },
+                                 scaleShift: rowScaleShift, relu: last && relu)
                     }
                     ip += 1
                 }
                 jp += 1
             }
             k0 += kLen
+        }
+    }
+
+    /// A tile of at most six rows and sixteen columns through `tile`: the
+    /// 6×16 microkernel's sums, then the epilogue element by element (in the
+    /// microkernel's order) into the `rows × cols` corner of `c`.
+    @inline(__always)
+    private static func edgeTile(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, rows: Int, cols: Int,
+                                 tile: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                 accumulate: Bool, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                                 scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool) {
+        let nr = GEMMMicrokernel6x16.nr
+        if rows > 4 {
+            GEMMMicrokernel6x16.run(k: k, a: a, b: b, ldb: ldb, c: tile, ldc: nr, epilogue: .none)
+        } else {
+            GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: k, a: a, b: b, ldb: ldb, c: tile, ldc: nr,
+                                    epilogue: .none)
+        }
+        for r in 0..<rows {
+            for j in 0..<cols {
+                var v = tile[r * nr + j]
+                if accumulate { v += c[r * ldc + j] }
+                if let bias { v += bias[r] }
+                if let residual { v += residual[r * ldc + j] }
+                if let (scale, shift) = scaleShift { v = v * scale[r] + shift[r] }
+                if relu { v = max(v, 0) }
+                c[r * ldc + j] = v
+            }
+        }
+    }
+
+    /// The task's A panels times four whole flat B panels (64 pixels from
+    /// `col`) with the AVX-512 kernel: B read in place or, when many calls
+    /// read it (`packedPanelCalls`), packed first, four panels one after
+    /// another; an A panel of fewer than six rows goes panel by panel
+    /// through `edgeTile`.
+    @inline(__always)
+    private static func wideColumns(col: Int, k0: Int, kLen: Int, m0: Int, mLen: Int, tiling t: ConvTiling,
+                                    view: InputView, a groupA: UnsafePointer<Float>, packedB: UnsafeMutablePointer<Float>,
+                                    tile: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                                    scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool) {
+        let (mr, nr, panels) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
+        let ldc = t.pixels
+        let accumulate = k0 > 0, last = k0 + kLen == t.k
+        var (b, ldb, panelStride) = (view.base + (k0 * view.plane + col), view.plane, nr)
+        if mLen >= Self.packedPanelCalls * mr {
+            for p in 0..<panels {
+                view.packPanel(kStart: k0, kCount: kLen, nStart: col + p * nr, cols: nr, into: packedB + p * kLen * nr)
+            }
+            (b, ldb, panelStride) = (UnsafePointer(packedB), nr, kLen * nr)
+        }
+        var row = m0
+        while row < m0 + mLen {
+            let rows = min(mr, t.m - row)
+            let a = groupA + (row * t.k + k0 * mr)
+            let rowBias = accumulate ? nil : bias.map { $0 + row }
+            let rowScaleShift = last ? scaleShift.map { (scale: $0.scale + row, shift: $0.shift + row) } : nil
+            let rowResidual = accumulate ? nil : residual.map { $0 + row * ldc + col }
+            let c = output + row * ldc + col
+            if rows == mr {
+                let epilogue = GEMMMicrokernel6x64.Epilogue(
+                    accumulate: accumulate, bias: rowBias, residual: rowResidual, scale: rowScaleShift?.scale,
+                    shift: rowScaleShift?.shift, relu: last && relu)
+                GEMMMicrokernel6x64.run(k: kLen, a: a, b: b, ldb: ldb, panelStride: panelStride, c: c, ldc: ldc,
+                                        cPanelStride: nr, epilogue: epilogue)
+            } else {
+                for p in 0..<panels {
+                    edgeTile(k: kLen, a: a, b: b + p * panelStride, ldb: ldb, rows: rows, cols: nr, tile: tile,
+                             c: c + p * nr, ldc: ldc, accumulate: accumulate, bias: rowBias,
+                             residual: rowResidual.map { $0 + p * nr }, scaleShift: rowScaleShift, relu: last && relu)
+                }
+            }
+            row += mr
         }
     }
 

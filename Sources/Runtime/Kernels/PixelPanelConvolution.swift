@@ -1,3 +1,6 @@
+import RuntimeAVX512
+import RuntimeIntrinsics
+
 /// Convolutions on small maps, as the GEMM `PackedConvolution` runs with the
 /// roles swapped: output *pixels* are the microkernel's 6 rows and output
 /// *channels* its 16 columns.
@@ -102,7 +105,8 @@ public enum PixelPanelConvolution {
     public static func run(geometry g: ConvGeometry, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                            input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
-                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int,
+                           isa: VectorISA = .host) {
         let t = ConvTiling(geometry: g, threads: threads)
         let blocks = (roundedChannels(g) + channelsPerTask - 1) / channelsPerTask
         let parts = pixelParts(t, threads: threads)
@@ -122,7 +126,7 @@ public enum PixelPanelConvolution {
             let imageStride = t.pointwise ? inImage : t.inputCopyFloats
             let work = Work(t: t, view: view, imageStride: imageStride, images: images, weights: packedWeights,
                             bias: bias, residual: residual.map { $0 + first * outImage }, scaleShift: scaleShift,
-                            relu: relu, output: output + first * outImage)
+                            relu: relu, output: output + first * outImage, wide: isa == .avx512)
             parallelTasks(parts * blocks, workers: workers) { worker, task in
                 let (part, block) = task.quotientAndRemainder(dividingBy: blocks)
                 work.run(block: block, panels: evenPart(pixelPanels(t), part, of: parts),
@@ -188,6 +192,8 @@ public enum PixelPanelConvolution {
         let scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?
         let relu: Bool
         let output: UnsafeMutablePointer<Float>
+        /// Whether a block of four channel panels runs the AVX-512 kernel.
+        let wide: Bool
 
         /// Every image's pixel panels `panels` × the block's channel panels;
         /// tiles are image-major in `tiles`, then channel panel, then pixel panel.
@@ -196,7 +202,7 @@ public enum PixelPanelConvolution {
             let channels = first..<min(first + PixelPanelConvolution.channelsPerTask, t.geometry.outChannels)
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), panels.count)
-            withUnsafeTemporaryAllocation(of: GEMMMicrokernel6x16.PixelRows.self, capacity: pixelPanels) { rows in
+            withUnsafeTemporaryAllocation(of: PixelRows.self, capacity: pixelPanels) { rows in
                 for (i, p) in panels.enumerated() { rows.initializeElement(at: i, to: pixelRows(panel: p)) }
                 multiply(channels: channels, rows: UnsafeBufferPointer(rows), fourRowsLast: panels.upperBound == PixelPanelConvolution.pixelPanels(t),
                          tiles: tiles)
@@ -216,7 +222,7 @@ public enum PixelPanelConvolution {
         /// 16-channel panels from the block's start) and the pixel panels
         /// whose pixels sit at `rows` in the view (ending with the image's
         /// last panel if `fourRowsLast` is set).
-        private func multiply(channels: Range<Int>, rows: UnsafeBufferPointer<GEMMMicrokernel6x16.PixelRows>,
+        private func multiply(channels: Range<Int>, rows: UnsafeBufferPointer<PixelRows>,
                               fourRowsLast: Bool, tiles: UnsafeMutablePointer<Float>) {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let k = t.k
@@ -224,6 +230,9 @@ public enum PixelPanelConvolution {
             let kc = PixelPanelConvolution.kc(t)
             // A last panel of at most four pixels (a 7x7 map's 49th) runs four rows.
             let fullPanels = !fourRowsLast || t.pixels % mr == 0 || t.pixels % mr > 4 ? pixelPanels : pixelPanels - 1
+            if wide && ConvTiling.ceilDiv(channels.count, nr) == GEMMMicrokernel6x64.panels {
+                return multiplyWide(channels: channels, rows: rows, fullPanels: fullPanels, tiles: tiles)
+            }
             for start in stride(from: 0, to: k, by: kc) {
                 let count = min(kc, k - start)
                 var epilogue = GEMMMicrokernel6x16.Epilogue.none
@@ -250,10 +259,60 @@ public enum PixelPanelConvolution {
             }
         }
 
+        /// `multiply` for a block of four channel panels with the AVX-512
+        /// kernel: each K block's four weight panels serve every pixel
+        /// panel in one call per panel (the last one, of at most four
+        /// pixels, panel by panel), while the next K block's four panels are
+        /// prefetched into L2 over those calls.
+        private func multiplyWide(channels: Range<Int>, rows: UnsafeBufferPointer<PixelRows>, fullPanels: Int,
+                                  tiles: UnsafeMutablePointer<Float>) {
+            let (mr, nr, panels) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
+            let (k, kc) = (t.k, PixelPanelConvolution.kc(t))
+            let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
+            let (panelStride, cPanelStride) = (k * nr, pixelPanels * mr * nr)
+            for start in stride(from: 0, to: k, by: kc) {
+                let count = min(kc, k - start)
+                let accumulate = start > 0
+                let block = weights + (channels.lowerBound * k + start * nr)
+                let next = start + kc < k ? min(kc, k - start - kc) * nr : 0
+                let steps = images * pixelPanels
+                var ahead = (SpreadPrefetch(block + kc * nr, floats: next, steps: steps, into: .l2),
+                             SpreadPrefetch(block + panelStride + kc * nr, floats: next, steps: steps, into: .l2),
+                             SpreadPrefetch(block + 2 * panelStride + kc * nr, floats: next, steps: steps, into: .l2),
+                             SpreadPrefetch(block + 3 * panelStride + kc * nr, floats: next, steps: steps, into: .l2))
+                for image in 0..<images {
+                    let a = view.base + image * imageStride
+                    let row = tiles + image * tileFloats
+                    for p in 0..<pixelPanels {
+                        ahead.0.step(); ahead.1.step(); ahead.2.step(); ahead.3.step()
+                        let c = row + p * mr * nr
+                        if p < fullPanels {
+                            if let offsets = view.offsets {
+                                GEMMMicrokernel6x64.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows[p],
+                                                                 b: block, panelStride: panelStride, c: c, ldc: nr,
+                                                                 cPanelStride: cPanelStride, accumulate: accumulate)
+                            } else {
+                                GEMMMicrokernel6x64.runGatheredA(k: count, a: a + start * view.plane, lda: view.plane,
+                                                                 rows: rows[p], b: block, panelStride: panelStride, c: c,
+                                                                 ldc: nr, cPanelStride: cPanelStride, accumulate: accumulate)
+                            }
+                        } else {
+                            var epilogue = GEMMMicrokernel6x16.Epilogue.none
+                            epilogue.accumulate = accumulate
+                            for q in 0..<panels {
+                                gather(GEMMMicrokernel6x16.FourRows.self, count: count, start: start, a: a, rows: rows[p],
+                                       b: block + q * panelStride, c: c + q * cPanelStride, epilogue: epilogue)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         /// One tile's sum over K block `start..<start + count`, A gathered at `rows` from image base `a`.
         @inline(__always)
         private func gather<R: GEMMMicrokernel6x16.Rows>(_: R.Type, count: Int, start: Int, a: UnsafePointer<Float>,
-                                                         rows: GEMMMicrokernel6x16.PixelRows, b: UnsafePointer<Float>,
+                                                         rows: PixelRows, b: UnsafePointer<Float>,
                                                          c: UnsafeMutablePointer<Float>,
                                                          epilogue: GEMMMicrokernel6x16.Epilogue) {
             let nr = GEMMMicrokernel6x16.nr
@@ -293,13 +352,13 @@ public enum PixelPanelConvolution {
         /// (oh, ow) is virtual pixel oh · virtualWidth + ow (its top-left tap,
         /// or itself for a 1x1 view); past the last pixel, the last one again.
         @inline(__always)
-        func pixelRows(panel p: Int) -> GEMMMicrokernel6x16.PixelRows {
+        func pixelRows(panel p: Int) -> PixelRows {
             let (outW, wv, last) = (t.geometry.outW, t.virtualWidth, t.pixels - 1)
             func at(_ r: Int) -> Int {
                 let pixel = min(p * GEMMMicrokernel6x16.mr + r, last)
                 return pixel / outW * wv + pixel % outW
             }
-            return GEMMMicrokernel6x16.PixelRows(r0: at(0), r1: at(1), r2: at(2), r3: at(3), r4: at(4), r5: at(5))
+            return PixelRows(r0: at(0), r1: at(1), r2: at(2), r3: at(3), r4: at(4), r5: at(5))
         }
 
         /// The transposed tile (row = pixel, column = channel) through the

@@ -1,3 +1,5 @@
+import RuntimeIntrinsics
+
 /// Winograd F(m×m, 3×3) convolution, m = 2 or 4 (`WinogradTile`), for
 /// stride-1, dilation-1, ungrouped 3x3 convolutions: α² = (m+2)² GEMMs over
 /// tiles instead of one over pixels, 2.25× (F(2×2)) or 4× (F(4×4)) fewer

@@ -1,0 +1,51 @@
+import Testing
+@testable import Runtime
+
+/// The AVX-512 microkernel against the AVX2 one: the same FMAs in the same
+/// order per element, so the same bits, and within tolerance of the
+/// reference. Needs an AVX-512 processor; elsewhere `VectorISA.host` is
+/// `.avx2` and only the AVX2 path exists to test.
+@Suite(.enabled(if: VectorISA.host == .avx512, "no AVX-512 on this processor"))
+struct VectorISATests {
+    /// Cases that reach every branch of the wide paths: four whole 16-pixel
+    /// panels and leftovers, B read in place (few channels per task) and
+    /// packed (many), A panels of fewer than six rows, several K blocks,
+    /// every epilogue (in place too); pixel panels with blocks of four
+    /// channel panels and fewer, a last panel of at most four pixels, read
+    /// in place, subsampled and through the offset table, at batch 2.
+    static let cases: [ConvolutionCase] = {
+        var packed = [
+            ConvolutionCase(inChannels: 24, outChannels: 40, inH: 12, inW: 12, kernelH: 1, kernelW: 1, relu: true,
+                            seed: 41),
+            ConvolutionCase(inChannels: 700, outChannels: 200, inH: 10, inW: 10, kernelH: 1, kernelW: 1, residual: true,
+                            relu: true, scaleShift: true, seed: 42),
+            ConvolutionCase(batch: 2, inChannels: 64, outChannels: 130, inH: 16, inW: 16, kernelH: 1, kernelW: 1,
+                            residual: true, relu: true, inPlace: true, seed: 43),
+            ConvolutionCase(inChannels: 30, outChannels: 110, inH: 20, inW: 18, kernelH: 1, kernelW: 1, strideH: 2,
+                            strideW: 2, scaleShift: true, seed: 44),
+        ]
+        var pixel = [
+            ConvolutionCase(batch: 2, inChannels: 300, outChannels: 130, inH: 7, inW: 7, kernelH: 1, kernelW: 1,
+                            residual: true, relu: true, inPlace: true, seed: 45),
+            ConvolutionCase(inChannels: 100, outChannels: 64, inH: 14, inW: 14, kernelH: 1, kernelW: 1,
+                            scaleShift: true, seed: 46),
+            ConvolutionCase(inChannels: 96, outChannels: 70, inH: 14, inW: 14, kernelH: 1, kernelW: 1, strideH: 2,
+                            strideW: 2, residual: true, seed: 47),
+            ConvolutionCase(batch: 2, inChannels: 40, outChannels: 64, inH: 14, inW: 14, strideH: 2, strideW: 2,
+                            padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, residual: true, relu: true, seed: 48),
+        ]
+        for i in pixel.indices { pixel[i].algorithm = .pixelPanels }
+        packed.append(contentsOf: pixel)
+        return packed
+    }()
+
+    @Test(arguments: cases)
+    func avx512KernelsGiveTheAVX2Bits(_ c: ConvolutionCase) {
+        var wide = c, narrow = c
+        (wide.isa, narrow.isa) = (.avx512, .avx2)
+        wide.check(threads: 2)
+        for threads in [1, 2, 3] {
+            #expect(wide.runPacked(threads: threads) == narrow.runPacked(threads: threads), "\(c) threads \(threads)")
+        }
+    }
+}

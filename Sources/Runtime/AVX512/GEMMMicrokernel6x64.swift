@@ -65,6 +65,27 @@ public enum GEMMMicrokernel6x64 {
         t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
     }
 
+    /// A packed 6-row A panel times 64 consecutive virtual pixels whose row
+    /// `kk` starts at `b + offsets[kk]` (a zero-padded polyphase copy read
+    /// through its offset table).
+    public static func runIndirect(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue) {
+        var t = Tile()
+        var pa = a
+        var po = offsets
+        let pb = UnsafeRawPointer(b)
+        var remaining = k
+        while remaining > 0 {
+            let q = Quad(pb + Int(po[0]) &* 4, nr &* 4)
+            t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q)
+            t.r3.add(pa[3], q); t.r4.add(pa[4], q); t.r5.add(pa[5], q)
+            pa += 6
+            po += 1
+            remaining &-= 1
+        }
+        t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
+    }
+
     /// Six pixels' A values gathered at `rows` from each k step's base
     /// `a + kk·lda` (a 1x1 convolution's input read in place) times four
     /// packed weight panels; raw sums, added to C when `accumulate` is set.

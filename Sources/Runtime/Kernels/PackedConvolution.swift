@@ -143,10 +143,17 @@ public enum PackedConvolution {
             var jp = 0
             while jp * nr < nLen {
                 let col = n0 + jp * nr, cols = min(nr, t.n - col)
-                if wide && groupView.offsets == nil && (jp + GEMMMicrokernel6x64.panels) * nr <= nLen {
-                    wideColumns(col: col, k0: k0, kLen: kLen, m0: m0, mLen: mLen, tiling: t, view: groupView, a: groupA,
-                                packedB: packedB, tile: tile, output: groupOut, bias: groupBias, residual: groupResidual,
-                                scaleShift: groupScaleShift, relu: relu)
+                if wide && (jp + GEMMMicrokernel6x64.panels) * nr <= nLen {
+                    if let offsets = groupView.offsets {
+                        wideIndirectColumns(col: col, n0: n0, k0: k0, kLen: kLen, m0: m0, mLen: mLen, tiling: t,
+                                            b: groupView.base, offsets: offsets, a: groupA, tile: tile, output: groupOut,
+                                            bias: groupBias, residual: groupResidual, scaleShift: groupScaleShift,
+                                            relu: relu)
+                    } else {
+                        wideColumns(col: col, k0: k0, kLen: kLen, m0: m0, mLen: mLen, tiling: t, view: groupView,
+                                    a: groupA, packedB: packedB, tile: tile, output: groupOut, bias: groupBias,
+                                    residual: groupResidual, scaleShift: groupScaleShift, relu: relu)
+                    }
                     jp += GEMMMicrokernel6x64.panels
                     continue
                 }
@@ -286,6 +293,65 @@ public enum PackedConvolution {
                     edgeTile(k: kLen, a: a, b: b + p * panelStride, ldb: ldb, rows: rows, cols: nr, tile: tile,
                              c: c + p * nr, ldc: ldc, accumulate: accumulate, bias: rowBias,
                              residual: rowResidual.map { $0 + p * nr }, scaleShift: rowScaleShift, relu: last && relu)
+                }
+            }
+            row += mr
+        }
+    }
+
+    /// The task's A panels times 64 virtual pixels from `col` through the
+    /// offset table with the AVX-512 kernel, as the 6×16 path does it: one
+    /// K block whose 64 pixels lie in one output row goes straight into the
+    /// output, epilogue fused; otherwise the sums go into the virtual C
+    /// block (an A panel of fewer than six rows panel by panel), scattered
+    /// after the last K block.
+    @inline(__always)
+    private static func wideIndirectColumns(col: Int, n0: Int, k0: Int, kLen: Int, m0: Int, mLen: Int, tiling t: ConvTiling,
+                                            b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
+                                            a groupA: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>,
+                                            output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                                            residual: UnsafePointer<Float>?,
+                                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?,
+                                            relu: Bool) {
+        let (mr, nr, panels) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
+        let (ldc, wv, outW) = (t.pixels, t.virtualWidth, t.geometry.outW)
+        let accumulate = k0 > 0, last = k0 + kLen == t.k
+        let ow = col % wv
+        var row = m0
+        while row < m0 + mLen {
+            let rows = min(mr, t.m - row)
+            let a = groupA + (row * t.k + k0 * mr)
+            let rowScaleShift = last ? scaleShift.map { (scale: $0.scale + row, shift: $0.shift + row) } : nil
+            if t.k == kLen && rows == mr && ow + panels * nr <= outW {
+                let pixel = col / wv * outW + ow
+                let epilogue = GEMMMicrokernel6x64.Epilogue(
+                    accumulate: false, bias: bias.map { $0 + row }, residual: residual.map { $0 + row * ldc + pixel },
+                    scale: rowScaleShift?.scale, shift: rowScaleShift?.shift, relu: relu)
+                GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets, c: output + row * ldc + pixel,
+                                                ldc: ldc, cPanelStride: nr, epilogue: epilogue)
+            } else {
+                let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
+                if rows == mr {
+                    GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets + k0, c: vc, ldc: t.nc,
+                                                    cPanelStride: nr, epilogue: .init(accumulate: accumulate))
+                } else {
+                    var epilogue = GEMMMicrokernel6x16.Epilogue.none
+                    epilogue.accumulate = accumulate
+                    for p in 0..<panels {
+                        let (bp, cp) = (b + col + p * nr, vc + p * nr)
+                        if rows > 4 {
+                            GEMMMicrokernel6x16.runIndirect(k: kLen, a: a, b: bp, offsets: offsets + k0, c: cp, ldc: t.nc,
+                                                            epilogue: epilogue)
+                        } else {
+                            GEMMMicrokernel6x16.runIndirect(GEMMMicrokernel6x16.FourRows.self, k: kLen, a: a, b: bp,
+                                                            offsets: offsets + k0, c: cp, ldc: t.nc, epilogue: epilogue)
+                        }
+                    }
+                }
+                if last {
+                    scatter(vc, ldv: t.nc, rows: rows, col: col, cols: panels * nr, virtualWidth: wv, outW: outW,
+                            bias: bias.map { $0 + row }, residual: residual.map { $0 + row * ldc },
+                            scaleShift: rowScaleShift, relu: relu, output: output + row * ldc, ldc: ldc)
                 }
             }
             row += mr

@@ -19,7 +19,7 @@ struct ConvolutionCase: CustomStringConvertible {
     /// Floats the scratch pointer is moved past the array's start (kernels
     /// must not assume more than `Float` alignment of their scratch).
     var scratchOffset = 0
-    /// The microkernels the packed GEMM and the pixel panels run with.
+    /// The microkernels the convolution runs with.
     var isa = VectorISA.host
 
     var description: String {
@@ -87,7 +87,8 @@ struct ConvolutionCase: CustomStringConvertible {
                                             WinogradConvolution.run(geometry: g, tile: tile, packedWeights: w.baseAddress!,
                                                                     bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
                                                                     residual: residualPointer, relu: relu, output: y.baseAddress!,
-                                                                    scratch: s.baseAddress! + scratchOffset, threads: threads)
+                                                                    scratch: s.baseAddress! + scratchOffset, threads: threads,
+                                                                    isa: isa)
                                         } else if pixelPanels {
                                             PixelPanelConvolution.run(geometry: g, packedWeights: w.baseAddress!,
                                                                       bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
@@ -417,7 +418,8 @@ struct SplitMix64 {
             input.withUnsafeBufferPointer { x in
                 scratch.withUnsafeMutableBufferPointer { s in
                     let work = WinogradConvolution.Work(b: b, weights: x.baseAddress!, input: x.baseAddress!, residual: nil,
-                                                        output: s.baseAddress!, epilogue: .init(bias: nil, relu: false))
+                                                        output: s.baseAddress!, epilogue: .init(bias: nil, relu: false),
+                                                        wide: false)
                     let task = WinogradConvolution.TaskScratch(b, scratch: s.baseAddress!, worker: 0)
                     for channels in ranges {
                         work.transformInput(WinogradF4.self, channels: channels, image: 0, firstRow: 0, rows: b.tilesH, task)

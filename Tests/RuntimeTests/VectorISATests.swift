@@ -1,7 +1,7 @@
 import Testing
 @testable import Runtime
 
-/// The AVX-512 microkernel against the AVX2 one: the same FMAs in the same
+/// The AVX-512 microkernels against the AVX2 one: the same FMAs in the same
 /// order per element, so the same bits, and within tolerance of the
 /// reference. Needs an AVX-512 processor; elsewhere `VectorISA.host` is
 /// `.avx2` and only the AVX2 path exists to test.
@@ -46,8 +46,21 @@ struct VectorISATests {
                             padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, residual: true, relu: true, seed: 48),
         ]
         for i in pixel.indices { pixel[i].algorithm = .pixelPanels }
-        packed.append(contentsOf: pixel)
-        return packed
+        // Winograd: groups of four U panels and single panels (a last one
+        // of four channels, or too few panels left in a chunk), blocks of
+        // 16 tiles and fewer, one thread and a shared V.
+        var winograd = [
+            ConvolutionCase(inChannels: 20, outChannels: 64, inH: 14, inW: 14, padTop: 1, padLeft: 1, padBottom: 1,
+                            padRight: 1, residual: true, relu: true, seed: 52),
+            ConvolutionCase(batch: 2, inChannels: 33, outChannels: 50, inH: 7, inW: 9, padTop: 1, padLeft: 1,
+                            padBottom: 1, padRight: 1, relu: true, seed: 53),
+            ConvolutionCase(inChannels: 16, outChannels: 130, inH: 28, inW: 28, padTop: 1, padLeft: 1, padBottom: 1,
+                            padRight: 1, residual: true, seed: 54),
+        ]
+        winograd[0].algorithm = .winograd4x4
+        winograd[1].algorithm = .winograd2x2
+        winograd[2].algorithm = .winograd4x4
+        return packed + pixel + winograd
     }()
 
     @Test(arguments: cases)

@@ -127,6 +127,64 @@ public enum GEMMMicrokernel6x64 {
         t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: Epilogue(accumulate: accumulate))
     }
 
+    /// Winograd's multiply, where a block has too few tiles for four B
+    /// panels: four 6-row A panels (`aPanelStride` floats apart, rows 0–23
+    /// of C) times one 16-column B panel, raw sums into `c`. 24 broadcasts
+    /// and one load per 24 FMAs, against 32 loads for four 6×16 calls.
+    /// While it runs, it brings `prefetchBytes` from `prefetch` into L2, a
+    /// line or more every k step (the next A panels: at batch 1 they come
+    /// from DRAM).
+    public static func run24x16(k: Int, a: UnsafePointer<Float>, aPanelStride: Int, b: UnsafePointer<Float>, ldb: Int,
+                                c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: UnsafeRawPointer, prefetchBytes: Int) {
+        var (t0, t1, t2, t3) = (Column(), Column(), Column(), Column())
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        let step = ldb &* 4
+        let lineBytes = 64
+        let linesPerStep = (prefetchBytes / lineBytes + k - 1) / max(k, 1)
+        var (next, end) = (prefetch, prefetch + prefetchBytes)
+        var remaining = k
+        while remaining > 0 {
+            var lines = linesPerStep
+            while lines > 0 && next < end {
+                RuntimeIntrinsics.prefetch(next, into: .l2)
+                next += lineBytes
+                lines &-= 1
+            }
+            let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
+            t0.add(pa, bv); t1.add(pa + aPanelStride, bv); t2.add(pa + 2 &* aPanelStride, bv)
+            t3.add(pa + 3 &* aPanelStride, bv)
+            pa += 6
+            pb += step
+            remaining &-= 1
+        }
+        let rows = UnsafeMutableRawPointer(c), six = 6 &* ldc &* 4
+        t0.store(rows, ldc); t1.store(rows + six, ldc); t2.store(rows + 2 &* six, ldc); t3.store(rows + 3 &* six, ldc)
+    }
+
+    /// Six rows of 16 accumulators (one A panel of `run24x16`).
+    private struct Column {
+        var r0 = SIMD16<Float>(), r1 = SIMD16<Float>(), r2 = SIMD16<Float>()
+        var r3 = SIMD16<Float>(), r4 = SIMD16<Float>(), r5 = SIMD16<Float>()
+
+        @inline(__always)
+        mutating func add(_ a: UnsafePointer<Float>, _ b: SIMD16<Float>) {
+            r0.addProduct(SIMD16(repeating: a[0]), b); r1.addProduct(SIMD16(repeating: a[1]), b)
+            r2.addProduct(SIMD16(repeating: a[2]), b); r3.addProduct(SIMD16(repeating: a[3]), b)
+            r4.addProduct(SIMD16(repeating: a[4]), b); r5.addProduct(SIMD16(repeating: a[5]), b)
+        }
+
+        @inline(__always)
+        func store(_ c: UnsafeMutableRawPointer, _ ldc: Int) {
+            let l = ldc &* 4
+            c.storeBytes(of: r0, as: SIMD16<Float>.self); c.storeBytes(of: r1, toByteOffset: l, as: SIMD16<Float>.self)
+            c.storeBytes(of: r2, toByteOffset: 2 &* l, as: SIMD16<Float>.self)
+            c.storeBytes(of: r3, toByteOffset: 3 &* l, as: SIMD16<Float>.self)
+            c.storeBytes(of: r4, toByteOffset: 4 &* l, as: SIMD16<Float>.self)
+            c.storeBytes(of: r5, toByteOffset: 5 &* l, as: SIMD16<Float>.self)
+        }
+    }
+
     /// One k step's 64 B values: four vectors, one per panel.
     private struct Quad {
         var v0, v1, v2, v3: SIMD16<Float>

@@ -1,3 +1,4 @@
+import RuntimeAVX512
 import RuntimeIntrinsics
 
 /// Winograd F(m×m, 3×3) convolution, m = 2 or 4 (`WinogradTile`), for
@@ -80,9 +81,11 @@ public enum WinogradConvolution {
     public static func run(geometry g: ConvGeometry, tile: WinogradTile, packedWeights: UnsafePointer<Float>,
                            bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                            scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, relu: Bool,
-                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int,
+                           isa: VectorISA = .host) {
         run(WinogradBlocking(geometry: g, tile: tile, threads: threads), packedWeights: packedWeights, bias: bias,
-            input: input, residual: residual, scaleShift: scaleShift, relu: relu, output: output, scratch: scratch)
+            input: input, residual: residual, scaleShift: scaleShift, relu: relu, output: output, scratch: scratch,
+            isa: isa)
     }
 
     /// `run` with the blocking already chosen (`Executor` chooses each
@@ -90,9 +93,9 @@ public enum WinogradConvolution {
     static func run(_ b: WinogradBlocking, packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                     input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                     scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool,
-                    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+                    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, isa: VectorISA = .host) {
         let work = Work(b: b, weights: packedWeights, input: input, residual: residual, output: output,
-                        epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu))
+                        epilogue: Epilogue(bias: bias, scaleShift: scaleShift, relu: relu), wide: isa == .avx512)
         switch b.tile {
         case .f2x2: work.run(WinogradF2.self, scratch: scratch)
         case .f4x4: work.run(WinogradF4.self, scratch: scratch)
@@ -142,6 +145,8 @@ public enum WinogradConvolution {
         let residual: UnsafePointer<Float>?
         let output: UnsafeMutablePointer<Float>
         let epilogue: Epilogue
+        /// Whether groups of four U panels run the AVX-512 24×16 kernel.
+        let wide: Bool
 
         /// The whole convolution: a shared V's channel ranges first, if it
         /// has one, then the tasks, numbered by image, then tile rows, so a
@@ -254,46 +259,87 @@ public enum WinogradConvolution {
             }
         }
 
-        /// 2: `M[ξ][chunk] = U[ξ][chunk] · V[ξ]` over the block's tiles.
+        /// 2: `M[ξ][chunk] = U[ξ][chunk] · V[ξ]` over the block's tiles, U
+        /// panel by panel, or four panels at a time (`wide`) while none of
+        /// them is a last panel of at most four channels.
         func multiply(alpha: Int, chunk: Range<Int>, tiles: Int, v: UnsafeMutablePointer<Float>,
                       m: UnsafeMutablePointer<Float>) {
-            let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
+            let (mr, group) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x64.panels)
             let k = b.geometry.inChannels
             let rounded = WinogradConvolution.roundedChannels(b.geometry)
             for xi in 0..<alpha * alpha {
                 let u = weights + xi * rounded * k
                 let vx = UnsafePointer(v + xi * b.vPlane)
                 let mx = m + xi * b.mPlane
-                for row in stride(from: chunk.lowerBound, to: chunk.upperBound, by: mr) {
-                    let panel = u + row * k
-                    let c = mx + (row - chunk.lowerBound) * b.rowLength
-                    // The next U panel into L2 while the first column block runs:
-                    // at batch 1 a panel serves one or a few calls, so U streams
-                    // from DRAM (layer 4's F(2×2): 16.8 MB per convolution).
-                    // Measured on two cores, weights cold: 3x3 512 at 7x7 1.23–1.51
-                    // → 0.82–1.03 ms, 256 at 14x14 0.79–0.99 → 0.59–0.81 ms. A burst
-                    // of prefetches before the call gained a third of that.
-                    let next = row + mr < chunk.upperBound ? panel + mr * k
+                var row = chunk.lowerBound
+                while row < chunk.upperBound {
+                    // The next U panels into L2 while these run: at batch 1 a
+                    // panel serves one or a few calls, so U streams from DRAM
+                    // (layer 4's F(2×2): 16.8 MB per convolution). Measured on
+                    // two cores, weights cold: 3x3 512 at 7x7 1.23–1.51 → 0.82–
+                    // 1.03 ms, 256 at 14x14 0.79–0.99 → 0.59–0.81 ms. A burst of
+                    // prefetches before the call gained a third of that.
+                    let panels = wide && row + group * mr <= chunk.upperBound
+                        && b.geometry.outChannels - (row + (group - 1) * mr) > 4 ? group : 1
+                    let after = row + panels * mr
+                    let next = after < chunk.upperBound ? u + after * k
                         : (xi + 1 < alpha * alpha ? u + rounded * k + chunk.lowerBound * k : nil)
-                    var ahead = next.map { SpreadPrefetch($0, floats: mr * k, steps: k / 2, into: .l2) } ?? .none
-                    // A last panel of at most four channels (64, 256: four of six) skips its padding rows.
-                    let fourRows = b.geometry.outChannels - row <= 4
-                    var column = 0
-                    while tiles - column > nr / 2 {
-                        if fourRows {
-                            GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: k, a: panel, b: vx + column,
-                                                    ldb: b.rowLength, c: c + column, ldc: b.rowLength, epilogue: .none,
-                                                    prefetching: &ahead)
-                        } else {
-                            GEMMMicrokernel6x16.run(k: k, a: panel, b: vx + column, ldb: b.rowLength, c: c + column,
-                                                    ldc: b.rowLength, epilogue: .none, prefetching: &ahead)
-                        }
-                        column += nr
+                    let c = mx + (row - chunk.lowerBound) * b.rowLength
+                    if panels == group {
+                        multiplyWide(k: k, a: u + row * k, v: vx, c: c, tiles: tiles, next: next)
+                    } else {
+                        multiplyPanel(k: k, a: u + row * k, v: vx, c: c, tiles: tiles, fourRows: b.geometry.outChannels - row <= 4,
+                                      next: next)
                     }
-                    if column < tiles {
-                        GEMMMicrokernel6x16.runHalf(k: k, a: panel, b: vx + column, ldb: b.rowLength,
-                                                    c: c + column, ldc: b.rowLength)
-                    }
+                    row = after
+                }
+            }
+        }
+
+        /// One U panel times the block's V columns, 16 tiles per call (the
+        /// last eight or fewer with `runHalf`); the first call prefetches
+        /// the panel after it.
+        @inline(__always)
+        private func multiplyPanel(k: Int, a: UnsafePointer<Float>, v: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                                   tiles: Int, fourRows: Bool, next: UnsafePointer<Float>?) {
+            let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
+            var ahead = next.map { SpreadPrefetch($0, floats: mr * k, steps: k / 2, into: .l2) } ?? .none
+            var column = 0
+            while tiles - column > nr / 2 {
+                // A last panel of at most four channels (64, 256: four of six) skips its padding rows.
+                if fourRows {
+                    GEMMMicrokernel6x16.run(GEMMMicrokernel6x16.FourRows.self, k: k, a: a, b: v + column, ldb: b.rowLength,
+                                            c: c + column, ldc: b.rowLength, epilogue: .none, prefetching: &ahead)
+                } else {
+                    GEMMMicrokernel6x16.run(k: k, a: a, b: v + column, ldb: b.rowLength, c: c + column, ldc: b.rowLength,
+                                            epilogue: .none, prefetching: &ahead)
+                }
+                column += nr
+            }
+            if column < tiles {
+                GEMMMicrokernel6x16.runHalf(k: k, a: a, b: v + column, ldb: b.rowLength, c: c + column, ldc: b.rowLength)
+            }
+        }
+
+        /// Four U panels (24 output channels) with the AVX-512 24×16 kernel,
+        /// 16 tiles per call (the last eight or fewer panel by panel with
+        /// `runHalf`); the first call prefetches the next four panels.
+        @inline(__always)
+        private func multiplyWide(k: Int, a: UnsafePointer<Float>, v: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                                  tiles: Int, next: UnsafePointer<Float>?) {
+            let (mr, nr, group) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
+            var prefetch = (UnsafeRawPointer(next ?? a), next == nil ? 0 : group * mr * k * 4)
+            var column = 0
+            while tiles - column > nr / 2 {
+                GEMMMicrokernel6x64.run24x16(k: k, a: a, aPanelStride: mr * k, b: v + column, ldb: b.rowLength,
+                                             c: c + column, ldc: b.rowLength, prefetch: prefetch.0, prefetchBytes: prefetch.1)
+                prefetch.1 = 0
+                column += nr
+            }
+            if column < tiles {
+                for p in 0..<group {
+                    GEMMMicrokernel6x16.runHalf(k: k, a: a + p * mr * k, b: v + column, ldb: b.rowLength,
+                                                c: c + p * mr * b.rowLength + column, ldc: b.rowLength)
                 }
             }
         }

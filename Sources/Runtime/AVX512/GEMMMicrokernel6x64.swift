@@ -92,19 +92,8 @@ public enum GEMMMicrokernel6x64 {
     public static func runGatheredA(k: Int, a: UnsafePointer<Float>, lda: Int, rows: PixelRows, b: UnsafePointer<Float>,
                                     panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int,
                                     accumulate: Bool) {
-        var t = Tile()
-        var pa = a
-        var pb = UnsafeRawPointer(b)
-        let s = panelStride &* 4
-        var remaining = k
-        while remaining > 0 {
-            let q = Quad(pb, s)
-            t.add(pa, rows, q)
-            pa += lda
-            pb += nr &* 4
-            remaining &-= 1
-        }
-        t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: Epilogue(accumulate: accumulate))
+        gathered(k: k, rows: rows, b: b, panelStride: panelStride, c: c, ldc: ldc, cPanelStride: cPanelStride,
+                 accumulate: accumulate) { a + $0 &* lda }
     }
 
     /// Like `runGatheredA(lda:)`, but k step `kk`'s base is `a + offsets[kk]`
@@ -112,17 +101,23 @@ public enum GEMMMicrokernel6x64 {
     public static func runGatheredA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, rows: PixelRows,
                                     b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                     cPanelStride: Int, accumulate: Bool) {
+        gathered(k: k, rows: rows, b: b, panelStride: panelStride, c: c, ldc: ldc, cPanelStride: cPanelStride,
+                 accumulate: accumulate) { a + Int(offsets[$0]) }
+    }
+
+    /// The loop of both `runGatheredA`s; `base(kk)` is k step `kk`'s base.
+    @inline(__always)
+    private static func gathered(k: Int, rows: PixelRows, b: UnsafePointer<Float>, panelStride: Int,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, accumulate: Bool,
+                                 base: (Int) -> UnsafePointer<Float>) {
         var t = Tile()
-        var po = offsets
         var pb = UnsafeRawPointer(b)
         let s = panelStride &* 4
-        var remaining = k
-        while remaining > 0 {
-            let q = Quad(pb, s)
-            t.add(a + Int(po[0]), rows, q)
-            po += 1
+        var kk = 0
+        while kk < k {
+            t.add(base(kk), rows, Quad(pb, s))
             pb += nr &* 4
-            remaining &-= 1
+            kk &+= 1
         }
         t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: Epilogue(accumulate: accumulate))
     }

@@ -190,15 +190,8 @@ public enum PackedConvolution {
                     } else if let offsets = groupView.offsets {
                         // Indirect: accumulate in the virtual C block, scatter once at the end.
                         let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
-                        let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate, bias: nil, residual: nil,
-                                                                    relu: false)
-                        if rows > 4 {
-                            GEMMMicrokernel6x16.runIndirect(k: kLen, a: a, b: b, offsets: offsets + k0, c: vc, ldc: t.nc,
-                                                            epilogue: epilogue)
-                        } else {
-                            GEMMMicrokernel6x16.runIndirect(GEMMMicrokernel6x16.FourRows.self, k: kLen, a: a, b: b,
-                                                            offsets: offsets + k0, c: vc, ldc: t.nc, epilogue: epilogue)
-                        }
+                        virtualTile(k: kLen, a: a, b: b, offsets: offsets + k0, rows: rows, c: vc, ldc: t.nc,
+                                    accumulate: accumulate)
                         if last {
                             scatter(vc, ldv: t.nc, rows: rows, col: col, cols: cols, virtualWidth: wv, outW: outW,
                                     bias: groupBias.map { $0 + row }, residual: groupResidual.map { $0 + row * ldc },
@@ -222,6 +215,22 @@ public enum PackedConvolution {
                 jp += 1
             }
             k0 += kLen
+        }
+    }
+
+    /// One 6×16 tile through the offset table into the virtual C block:
+    /// raw sums, added to it when `accumulate` is set; at most four rows
+    /// skip the padding rows.
+    @inline(__always)
+    private static func virtualTile(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
+                                    rows: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var epilogue = GEMMMicrokernel6x16.Epilogue.none
+        epilogue.accumulate = accumulate
+        if rows > 4 {
+            GEMMMicrokernel6x16.runIndirect(k: k, a: a, b: b, offsets: offsets, c: c, ldc: ldc, epilogue: epilogue)
+        } else {
+            GEMMMicrokernel6x16.runIndirect(GEMMMicrokernel6x16.FourRows.self, k: k, a: a, b: b, offsets: offsets, c: c,
+                                            ldc: ldc, epilogue: epilogue)
         }
     }
 
@@ -335,17 +344,9 @@ public enum PackedConvolution {
                     GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets + k0, c: vc, ldc: t.nc,
                                                     cPanelStride: nr, epilogue: .init(accumulate: accumulate))
                 } else {
-                    var epilogue = GEMMMicrokernel6x16.Epilogue.none
-                    epilogue.accumulate = accumulate
                     for p in 0..<panels {
-                        let (bp, cp) = (b + col + p * nr, vc + p * nr)
-                        if rows > 4 {
-                            GEMMMicrokernel6x16.runIndirect(k: kLen, a: a, b: bp, offsets: offsets + k0, c: cp, ldc: t.nc,
-                                                            epilogue: epilogue)
-                        } else {
-                            GEMMMicrokernel6x16.runIndirect(GEMMMicrokernel6x16.FourRows.self, k: kLen, a: a, b: bp,
-                                                            offsets: offsets + k0, c: cp, ldc: t.nc, epilogue: epilogue)
-                        }
+                        virtualTile(k: kLen, a: a, b: b + col + p * nr, offsets: offsets + k0, rows: rows, c: vc + p * nr,
+                                    ldc: t.nc, accumulate: accumulate)
                     }
                 }
                 if last {

@@ -85,6 +85,13 @@ struct ConvTiling {
             else if nc > nr { nc = min(Self.roundUp(Self.ceilDiv(n, nBlocks + 1), nr), nc - nr) }
             else { break }
         }
+        // Whole groups of the AVX-512 kernel's four panels: a 96-pixel block
+        // ran one 64-pixel call and two 16-pixel ones. Rounding down to 64
+        // makes more, smaller tasks. Measured, ResNet-50 on 2 threads
+        // (paired, per step): the 96-pixel steps 0.95–0.98, batch 8 0.954
+        // end to end.
+        let group = GEMMMicrokernel6x64.panels * nr
+        if nc > group { nc = nc / group * group }
         self.mc = mc; self.nc = nc
         mBlocks = Self.ceilDiv(m, mc); nBlocks = Self.ceilDiv(n, nc)
         tasks = g.groups * mBlocks * nBlocks

@@ -5,7 +5,7 @@ import Foundation
 /// Both give the same bits: every output element takes the same FMAs in the
 /// same order whichever microkernel computes it, so a plan's outputs do not
 /// depend on the processor it runs on.
-public enum VectorISA: Sendable {
+public enum VectorISA: String, Sendable {
     /// AVX2 + FMA: `GEMMMicrokernel6x16` for every tile.
     case avx2
     /// AVX-512: `GEMMMicrokernel6x64` (module `RuntimeAVX512`) for the 1x1

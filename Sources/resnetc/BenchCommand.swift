@@ -26,7 +26,8 @@ func benchCommand(_ arguments: ParsedArguments) throws {
     let p10 = sorted[Int(0.1 * Double(sorted.count - 1))], p90 = sorted[Int(0.9 * Double(sorted.count - 1))]
     let imagesPerSecond = Double(plan.input.shape[0]) / (median / 1e3)
     let gflops = 2 * Double(plan.macs) / (median / 1e3) / 1e9
-    print("\(plan.modelName): batch \(plan.input.shape[0]), \(threads) threads, \(runs) runs (\(warmup) warm-up)")
+    print("\(plan.modelName): batch \(plan.input.shape[0]), \(threads) threads, \(runs) runs (\(warmup) warm-up), "
+          + "\(VectorISA.host.rawValue) kernels")
     print(String(format: "latency median %.3f ms  p10 %.3f ms  p90 %.3f ms", median, p10, p90))
     print(String(format: "throughput %.2f images/s  %.1f GFLOP/s", imagesPerSecond, gflops))
     print("arena \(grouped(plan.arenaBytes)) B, weights \(grouped(plan.weights.count * 4)) B")
@@ -36,6 +37,7 @@ func benchCommand(_ arguments: ParsedArguments) throws {
             "median_ms": round3(median), "p10_ms": round3(p10), "p90_ms": round3(p90),
             "img_per_s": round3(imagesPerSecond), "gflops": round3(gflops),
             "arena_bytes": plan.arenaBytes, "weight_bytes": plan.weights.count * 4, "macs": plan.macs,
+            "kernels": VectorISA.host.rawValue,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

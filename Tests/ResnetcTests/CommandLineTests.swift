@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 import Testing
 
 /// The CLI as a user sees it: stdout, stderr and exit codes, separately.
@@ -120,6 +121,8 @@ import Testing
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect(object["runs"] as? Int == 3)
+        // Which microkernels ran (the child sees this process's processor and environment).
+        #expect(object["kernels"] as? String == VectorISA.host.rawValue)
     }
 
     @Test func checkPassesOnEveryFixture() throws {

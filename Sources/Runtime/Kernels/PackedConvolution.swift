@@ -25,7 +25,10 @@ import RuntimeAVX512
 ///     offset[k] = phase(c, dh mod s, dw mod s) + (dh / s)·phaseW + dw / s
 /// ```
 ///
-/// The 6×16 microkernel is `GEMMMicrokernel6x16`. Tasks are output blocks
+/// The microkernel is `GEMMMicrokernel6x16`, or with AVX-512
+/// (`VectorISA.avx512`) `GEMMMicrokernel6x64` for four whole B panels at a
+/// time (64 pixels: in place, packed, or through the offset table), the
+/// 6×16 one for the rest. Tasks are output blocks
 /// (`ConvTiling`) and never split K, so results are bitwise identical for any
 /// thread count. `run` never reads `output` or `scratch` before writing them,
 /// and the output may alias the residual.

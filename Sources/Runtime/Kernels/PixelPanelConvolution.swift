@@ -3,7 +3,8 @@ import RuntimeIntrinsics
 
 /// Convolutions on small maps, as the GEMM `PackedConvolution` runs with the
 /// roles swapped: output *pixels* are the microkernel's 6 rows and output
-/// *channels* its 16 columns.
+/// *channels* its 16 columns (with AVX-512, `GEMMMicrokernel6x64`'s 64: a
+/// task's four channel panels in one call).
 ///
 /// On a 7x7 map a 16-pixel column panel wastes 15 of 64 columns (49 pixels),
 /// a 6-pixel row panel 5 of 54; output channels, which ResNet has in

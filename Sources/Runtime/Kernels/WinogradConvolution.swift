@@ -15,7 +15,8 @@ import RuntimeIntrinsics
 ///    as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector;
 /// 2. `M[ξ] = U[ξ] · V[ξ]` for each of the α² positions ξ, U[ξ] the
 ///    transformed weights (G g Gᵀ in float64 at compile time) in
-///    `GEMMMicrokernel6x16`'s 6-row panels;
+///    `GEMMMicrokernel6x16`'s 6-row panels (with AVX-512, four panels at a
+///    time through `GEMMMicrokernel6x64.run24x16`);
 /// 3. y = Aᵀ M A per tile, then + bias, + residual, scale/shift, ReLU,
 ///    stored as the tile's m×m outputs.
 ///

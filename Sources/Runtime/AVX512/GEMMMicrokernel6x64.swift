@@ -27,24 +27,9 @@ public enum GEMMMicrokernel6x64 {
     /// B panels per call.
     @inlinable public static var panels: Int { 4 }
 
-    /// What to do with the accumulators before storing them, in this order:
-    /// add the C already in memory, the row's bias, the residual, then
-    /// `x · scale + shift` per row, then clamp at zero.
-    @frozen public struct Epilogue {
-        public var accumulate: Bool
-        public var bias: UnsafePointer<Float>?
-        public var residual: UnsafePointer<Float>?
-        public var scale: UnsafePointer<Float>?
-        public var shift: UnsafePointer<Float>?
-        public var relu: Bool
-
-        @inlinable
-        public init(accumulate: Bool, bias: UnsafePointer<Float>? = nil, residual: UnsafePointer<Float>? = nil,
-                    scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil, relu: Bool = false) {
-            (self.accumulate, self.bias, self.residual) = (accumulate, bias, residual)
-            (self.scale, self.shift, self.relu) = (scale, shift, relu)
-        }
-    }
+    /// What to do with the accumulators before storing them (shared with
+    /// `GEMMMicrokernel6x16`, so both apply it in the same order).
+    public typealias Epilogue = TileEpilogue
 
     /// A packed 6-row A panel (six floats per k step) times four B panels.
     public static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
@@ -126,26 +111,17 @@ public enum GEMMMicrokernel6x64 {
     /// panels: four 6-row A panels (`aPanelStride` floats apart, rows 0–23
     /// of C) times one 16-column B panel, raw sums into `c`. 24 broadcasts
     /// and one load per 24 FMAs, against 32 loads for four 6×16 calls.
-    /// While it runs, it brings `prefetchBytes` from `prefetch` into L2, a
-    /// line or more every k step (the next A panels: at batch 1 they come
-    /// from DRAM).
+    /// Steps `ahead` every other k step, as `GEMMMicrokernel6x16.run` does:
+    /// the next A panels, which at batch 1 come from DRAM.
     public static func run24x16(k: Int, a: UnsafePointer<Float>, aPanelStride: Int, b: UnsafePointer<Float>, ldb: Int,
-                                c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: UnsafeRawPointer, prefetchBytes: Int) {
+                                c: UnsafeMutablePointer<Float>, ldc: Int, prefetching ahead: inout SpreadPrefetch) {
         var (t0, t1, t2, t3) = (Column(), Column(), Column(), Column())
         var pa = a
         var pb = UnsafeRawPointer(b)
         let step = ldb &* 4
-        let lineBytes = 64
-        let linesPerStep = (prefetchBytes / lineBytes + k - 1) / max(k, 1)
-        var (next, end) = (prefetch, prefetch + prefetchBytes)
         var remaining = k
         while remaining > 0 {
-            var lines = linesPerStep
-            while lines > 0 && next < end {
-                RuntimeIntrinsics.prefetch(next, into: .l2)
-                next += lineBytes
-                lines &-= 1
-            }
+            if remaining & 1 == 0 { ahead.step() }
             let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
             t0.add(pa, bv); t1.add(pa + aPanelStride, bv); t2.add(pa + 2 &* aPanelStride, bv)
             t3.add(pa + 3 &* aPanelStride, bv)
@@ -254,7 +230,7 @@ public enum GEMMMicrokernel6x64 {
                 q.v0 += v; q.v1 += v; q.v2 += v; q.v3 += v
             }
             if let residual = e.residual { q += Quad(UnsafeRawPointer(residual), row: r, ldc: ldc, panelStride: cPanelStride) }
-            if let scale = e.scale, let shift = e.shift {
+            if let (scale, shift) = e.scaleShift {
                 let (s, t) = (SIMD16<Float>(repeating: scale[r]), SIMD16<Float>(repeating: shift[r]))
                 q.v0 = q.v0 * s + t; q.v1 = q.v1 * s + t; q.v2 = q.v2 * s + t; q.v3 = q.v3 * s + t
             }

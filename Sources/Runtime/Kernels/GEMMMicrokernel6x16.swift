@@ -38,21 +38,7 @@ enum GEMMMicrokernel6x16 {
     enum FourRows: Rows { static var six: Bool { false } }
 
     /// What to do with the accumulators before storing them.
-    struct Epilogue {
-        /// Adds the `C` tile already in memory (a previous K block's sum).
-        var accumulate: Bool
-        /// Bias of the tile's first row (rows follow contiguously), or nil.
-        var bias: UnsafePointer<Float>?
-        /// Residual tile with the same row stride as `C`, or nil.
-        var residual: UnsafePointer<Float>?
-        /// Per-row `x · scale + shift` (the tile's first row; rows follow), or nil.
-        var scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil
-        /// Clamps negative results to zero.
-        var relu: Bool
-
-        /// Stores the raw sums.
-        static var none: Epilogue { Epilogue(accumulate: false, bias: nil, residual: nil, relu: false) }
-    }
+    typealias Epilogue = TileEpilogue
 
     /// Computes one full 6×16 tile of `c` (row stride `ldc` floats). B's rows
     /// are `ldb` floats apart: 16 for a packed panel, or the row length of an

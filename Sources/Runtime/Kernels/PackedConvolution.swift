@@ -1,4 +1,5 @@
 import RuntimeAVX512
+import RuntimeIntrinsics
 
 /// FP32 convolution as a GEMM per image and group (BLIS-style blocking),
 /// with bias, residual add and ReLU fused into the store.
@@ -227,8 +228,7 @@ public enum PackedConvolution {
     @inline(__always)
     private static func virtualTile(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
                                     rows: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        var epilogue = GEMMMicrokernel6x16.Epilogue.none
-        epilogue.accumulate = accumulate
+        let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate)
         if rows > 4 {
             GEMMMicrokernel6x16.runIndirect(k: k, a: a, b: b, offsets: offsets, c: c, ldc: ldc, epilogue: epilogue)
         } else {
@@ -295,9 +295,8 @@ public enum PackedConvolution {
             let rowResidual = accumulate ? nil : residual.map { $0 + row * ldc + col }
             let c = output + row * ldc + col
             if rows == mr {
-                let epilogue = GEMMMicrokernel6x64.Epilogue(
-                    accumulate: accumulate, bias: rowBias, residual: rowResidual, scale: rowScaleShift?.scale,
-                    shift: rowScaleShift?.shift, relu: last && relu)
+                let epilogue = TileEpilogue(accumulate: accumulate, bias: rowBias, residual: rowResidual,
+                                            scaleShift: rowScaleShift, relu: last && relu)
                 GEMMMicrokernel6x64.run(k: kLen, a: a, b: b, ldb: ldb, panelStride: panelStride, c: c, ldc: ldc,
                                         cPanelStride: nr, epilogue: epilogue)
             } else {
@@ -336,16 +335,16 @@ public enum PackedConvolution {
             let rowScaleShift = last ? scaleShift.map { (scale: $0.scale + row, shift: $0.shift + row) } : nil
             if t.k == kLen && rows == mr && ow + panels * nr <= outW {
                 let pixel = col / wv * outW + ow
-                let epilogue = GEMMMicrokernel6x64.Epilogue(
-                    accumulate: false, bias: bias.map { $0 + row }, residual: residual.map { $0 + row * ldc + pixel },
-                    scale: rowScaleShift?.scale, shift: rowScaleShift?.shift, relu: relu)
+                let epilogue = TileEpilogue(accumulate: false, bias: bias.map { $0 + row },
+                                            residual: residual.map { $0 + row * ldc + pixel }, scaleShift: rowScaleShift,
+                                            relu: relu)
                 GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets, c: output + row * ldc + pixel,
                                                 ldc: ldc, cPanelStride: nr, epilogue: epilogue)
             } else {
                 let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
                 if rows == mr {
                     GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets + k0, c: vc, ldc: t.nc,
-                                                    cPanelStride: nr, epilogue: .init(accumulate: accumulate))
+                                                    cPanelStride: nr, epilogue: TileEpilogue(accumulate: accumulate))
                 } else {
                     for p in 0..<panels {
                         virtualTile(k: kLen, a: a, b: b + col + p * nr, offsets: offsets + k0, rows: rows, c: vc + p * nr,

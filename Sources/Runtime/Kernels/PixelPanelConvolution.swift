@@ -298,8 +298,7 @@ public enum PixelPanelConvolution {
                                                                  ldc: nr, cPanelStride: cPanelStride, accumulate: accumulate)
                             }
                         } else {
-                            var epilogue = GEMMMicrokernel6x16.Epilogue.none
-                            epilogue.accumulate = accumulate
+                            let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate)
                             for q in 0..<panels {
                                 gather(GEMMMicrokernel6x16.FourRows.self, count: count, start: start, a: a, rows: rows[p],
                                        b: block + q * panelStride, c: c + q * cPanelStride, epilogue: epilogue)

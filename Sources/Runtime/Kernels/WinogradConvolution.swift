@@ -329,12 +329,11 @@ public enum WinogradConvolution {
         private func multiplyWide(k: Int, a: UnsafePointer<Float>, v: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                                   tiles: Int, next: UnsafePointer<Float>?) {
             let (mr, nr, group) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
-            var prefetch = (UnsafeRawPointer(next ?? a), next == nil ? 0 : group * mr * k * 4)
+            var ahead = next.map { SpreadPrefetch($0, floats: group * mr * k, steps: k / 2, into: .l2) } ?? .none
             var column = 0
             while tiles - column > nr / 2 {
                 GEMMMicrokernel6x64.run24x16(k: k, a: a, aPanelStride: mr * k, b: v + column, ldb: b.rowLength,
-                                             c: c + column, ldc: b.rowLength, prefetch: prefetch.0, prefetchBytes: prefetch.1)
-                prefetch.1 = 0
+                                             c: c + column, ldc: b.rowLength, prefetching: &ahead)
                 column += nr
             }
             if column < tiles {

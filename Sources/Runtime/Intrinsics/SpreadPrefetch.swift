@@ -1,4 +1,6 @@
-import RuntimeIntrinsics
+// Compiled with `-parse-stdlib` like the rest of this module; `@inlinable`,
+// so the kernels of both kernel modules step it without a call.
+import Swift
 
 /// Prefetches a contiguous block a few cache lines at a time, spread over the
 /// steps of the loop that runs before the block is read.
@@ -8,16 +10,17 @@ import RuntimeIntrinsics
 /// block's first misses. A loop working on block *n* can ask for block *n+1*
 /// meanwhile, so its first read does not wait on memory: pixel panels step
 /// once per tile, Winograd's multiply every other k step of the microkernel.
-struct SpreadPrefetch {
-    static let lineBytes = 64
+@frozen public struct SpreadPrefetch {
+    @usableFromInline static var lineBytes: Int { 64 }
 
-    private var next: UnsafeRawPointer
-    private let end: UnsafeRawPointer
-    private let linesPerStep: Int
-    private let level: PrefetchLevel
+    @usableFromInline var next: UnsafeRawPointer
+    @usableFromInline let end: UnsafeRawPointer
+    @usableFromInline let linesPerStep: Int
+    @usableFromInline let level: PrefetchLevel
 
     /// `floats` floats from `start`, over `steps` calls of `step()`.
-    init(_ start: UnsafePointer<Float>, floats: Int, steps: Int, into level: PrefetchLevel) {
+    @inlinable
+    public init(_ start: UnsafePointer<Float>, floats: Int, steps: Int, into level: PrefetchLevel) {
         let lines = (floats * MemoryLayout<Float>.size + Self.lineBytes - 1) / Self.lineBytes
         next = UnsafeRawPointer(start)
         end = next + lines * Self.lineBytes
@@ -26,9 +29,11 @@ struct SpreadPrefetch {
     }
 
     /// Nothing to prefetch.
-    static var none: SpreadPrefetch { SpreadPrefetch() }
+    @inlinable
+    public static var none: SpreadPrefetch { SpreadPrefetch() }
 
-    private init() {
+    @inlinable
+    init() {
         next = UnsafeRawPointer(bitPattern: Self.lineBytes).unsafelyUnwrapped
         end = next
         linesPerStep = 0
@@ -36,8 +41,8 @@ struct SpreadPrefetch {
     }
 
     /// Prefetches the next share of the block.
-    @inline(__always)
-    mutating func step() {
+    @inlinable @inline(__always)
+    public mutating func step() {
         var lines = linesPerStep
         while lines > 0 && next < end {
             prefetch(next, into: level)

@@ -89,20 +89,12 @@ struct ConvolutionCase: CustomStringConvertible {
                                                                     residual: residualPointer, relu: relu, output: y.baseAddress!,
                                                                     scratch: s.baseAddress! + scratchOffset, threads: threads,
                                                                     isa: isa)
-                                        } else if pixelPanels {
-                                            PixelPanelConvolution.run(geometry: g, packedWeights: w.baseAddress!,
-                                                                      bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                                      residual: residualPointer, scaleShift: scaleShift, relu: relu,
-                                                                      output: y.baseAddress!,
-                                                                      scratch: s.baseAddress! + scratchOffset, threads: threads,
-                                                                      isa: isa)
                                         } else {
-                                            PackedConvolution.run(geometry: g, packedWeights: w.baseAddress!,
-                                                                  bias: self.bias ? b.baseAddress : nil, input: x.baseAddress!,
-                                                                  residual: residualPointer, scaleShift: scaleShift, relu: relu,
-                                                                  output: y.baseAddress!,
-                                                                  scratch: s.baseAddress! + scratchOffset, threads: threads,
-                                                                  isa: isa)
+                                            // Both GEMMs take the same arguments.
+                                            let run = pixelPanels ? PixelPanelConvolution.run : PackedConvolution.run
+                                            run(g, w.baseAddress!, self.bias ? b.baseAddress : nil, x.baseAddress!,
+                                                residualPointer, scaleShift, relu, y.baseAddress!,
+                                                s.baseAddress! + scratchOffset, threads, isa)
                                         }
                                     }
                                 }

@@ -31,16 +31,20 @@ public enum GEMMMicrokernel6x64 {
     /// `GEMMMicrokernel6x16`, so both apply it in the same order).
     public typealias Epilogue = TileEpilogue
 
-    /// A packed 6-row A panel (six floats per k step) times four B panels.
+    /// A packed 6-row A panel (six floats per k step) times four B panels;
+    /// `ahead` is stepped once per k step (the next call's C block).
     public static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue) {
+                           c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue,
+                           ahead: TilePrefetch = .none) {
         var t = Tile()
         var pa = a
         var pb = UnsafeRawPointer(b)
+        var ahead = ahead
         let (s, step) = (panelStride &* 4, ldb &* 4)
         var remaining = k
         while remaining > 0 {
             let q = Quad(pb, s)
+            ahead.step()
             t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q)
             t.r3.add(pa[3], q); t.r4.add(pa[4], q); t.r5.add(pa[5], q)
             pa += 6
@@ -52,16 +56,19 @@ public enum GEMMMicrokernel6x64 {
 
     /// A packed 6-row A panel times 64 consecutive virtual pixels whose row
     /// `kk` starts at `b + offsets[kk]` (a zero-padded polyphase copy read
-    /// through its offset table).
+    /// through its offset table); `ahead` as in `run`.
     public static func runIndirect(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
-                                   c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue) {
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue,
+                                   ahead: TilePrefetch = .none) {
         var t = Tile()
         var pa = a
         var po = offsets
+        var ahead = ahead
         let pb = UnsafeRawPointer(b)
         var remaining = k
         while remaining > 0 {
             let q = Quad(pb + Int(po[0]) &* 4, nr &* 4)
+            ahead.step()
             t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q)
             t.r3.add(pa[3], q); t.r4.add(pa[4], q); t.r5.add(pa[5], q)
             pa += 6

@@ -297,8 +297,11 @@ public enum PackedConvolution {
             if rows == mr {
                 let epilogue = TileEpilogue(accumulate: accumulate, bias: rowBias, residual: rowResidual,
                                             scaleShift: rowScaleShift, relu: last && relu)
+                // The next panel's block of C (and residual) into L1 meanwhile.
+                let ahead = row + mr < m0 + mLen
+                    ? TilePrefetch(c: c + mr * ldc, residual: rowResidual.map { $0 + mr * ldc }, ldc: ldc) : .none
                 GEMMMicrokernel6x64.run(k: kLen, a: a, b: b, ldb: ldb, panelStride: panelStride, c: c, ldc: ldc,
-                                        cPanelStride: nr, epilogue: epilogue)
+                                        cPanelStride: nr, epilogue: epilogue, ahead: ahead)
             } else {
                 for p in 0..<panels {
                     edgeTile(k: kLen, a: a, b: b + p * panelStride, ldb: ldb, rows: rows, cols: nr, tile: tile,
@@ -338,8 +341,12 @@ public enum PackedConvolution {
                 let epilogue = TileEpilogue(accumulate: false, bias: bias.map { $0 + row },
                                             residual: residual.map { $0 + row * ldc + pixel }, scaleShift: rowScaleShift,
                                             relu: relu)
-                GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets, c: output + row * ldc + pixel,
-                                                ldc: ldc, cPanelStride: nr, epilogue: epilogue)
+                let c = output + row * ldc + pixel
+                let ahead = row + mr < m0 + mLen
+                    ? TilePrefetch(c: c + mr * ldc, residual: residual.map { $0 + (row + mr) * ldc + pixel }, ldc: ldc)
+                    : .none
+                GEMMMicrokernel6x64.runIndirect(k: kLen, a: a, b: b + col, offsets: offsets, c: c, ldc: ldc,
+                                                cPanelStride: nr, epilogue: epilogue, ahead: ahead)
             } else {
                 let vc = tile + mr * nr + (row - m0) * t.nc + (col - n0)
                 if rows == mr {

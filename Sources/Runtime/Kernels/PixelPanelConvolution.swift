@@ -348,6 +348,37 @@ public enum PixelPanelConvolution {
                                   into: t.indirect ? .l2 : .l1)
         }
 
+        /// `store` for six pixels of eight channels: the tile's 6×8 block
+        /// transposed in registers, then per channel the same epilogue, in the
+        /// same order, on a vector of its six pixels (two lanes idle), stored
+        /// as four floats and two.
+        @inline(__always)
+        private func storeColumns(_ tile: UnsafeMutablePointer<Float>, channels: Range<Int>, pixel: Int,
+                                  output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?) {
+            let nr = GEMMMicrokernel6x16.nr
+            let row = { (q: Int) in UnsafeRawPointer(tile + q * nr).loadUnaligned(as: SIMD8<Float>.self) }
+            let plane = t.pixels
+            TileTranspose.forEachColumn(row(0), row(1), row(2), row(3), row(4), row(5)) { c, column in
+                let channel = channels.lowerBound + c
+                let at = channel * plane + pixel
+                var value = column + SIMD8(repeating: bias?[channel] ?? 0)
+                if let residual {
+                    let r = UnsafeRawPointer(residual + at)
+                    value += SIMD8(lowHalf: r.loadUnaligned(as: SIMD4<Float>.self),
+                                   highHalf: SIMD4(lowHalf: r.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self),
+                                                   highHalf: .zero))
+                }
+                if let (scale, shift) = scaleShift {
+                    value = value * SIMD8(repeating: scale[channel]) + SIMD8(repeating: shift[channel])
+                }
+                // As `max(value, 0)`: a NaN or −0 stays.
+                if relu { value.replace(with: 0, where: value .< 0) }
+                let target = UnsafeMutableRawPointer(output + at)
+                target.storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
+                target.storeBytes(of: value.highHalf.lowHalf, toByteOffset: 16, as: SIMD2<Float>.self)
+            }
+        }
+
         /// Where panel `p`'s six output pixels sit in the view: output pixel
         /// (oh, ow) is virtual pixel oh · virtualWidth + ow (its top-left tap,
         /// or itself for a 1x1 view); past the last pixel, the last one again.
@@ -368,10 +399,17 @@ public enum PixelPanelConvolution {
         /// convolution element by element).
         @inline(__always)
         func store(_ tile: UnsafeMutablePointer<Float>, image: Int, channels: Range<Int>, pixels: Range<Int>) {
-            let nr = GEMMMicrokernel6x16.nr
+            let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let plane = t.pixels
             let output = output + image * t.geometry.outChannels * plane
             let residual = residual.map { $0 + image * t.geometry.outChannels * plane }
+            if pixels.count == mr && channels.count == nr {
+                for half in stride(from: 0, to: nr, by: 8) {
+                    storeColumns(tile + half, channels: (channels.lowerBound + half)..<(channels.lowerBound + half + 8),
+                                 pixel: pixels.lowerBound, output: output, residual: residual)
+                }
+                return
+            }
             for c in 0..<channels.count {
                 let channel = channels.lowerBound + c
                 let at = channel * plane + pixels.lowerBound

@@ -36,6 +36,39 @@ public enum GEMMMicrokernel6x64 {
     public static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
                            c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue,
                            ahead: TilePrefetch = .none) {
+        let t = sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, ahead: ahead)
+        t.store(rows: 6, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
+    }
+
+    /// `run` for a last A panel with `rows` (1…5) rows of channels, the rest
+    /// of its six the packing's zeros: four rows computed (six for five),
+    /// `rows` stored.
+    public static func runPartial(rows: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+                                  panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int,
+                                  epilogue: Epilogue) {
+        if rows > 4 {
+            let t = sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, ahead: .none)
+            return t.store(rows: rows, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
+        }
+        var t = Tile()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        let (s, step) = (panelStride &* 4, ldb &* 4)
+        var remaining = k
+        while remaining > 0 {
+            let q = Quad(pb, s)
+            t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q); t.r3.add(pa[3], q)
+            pa += 6
+            pb += step
+            remaining &-= 1
+        }
+        t.store(rows: rows, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
+    }
+
+    /// The 6×64 sums of `run`.
+    @inline(__always)
+    private static func sums(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
+                             ahead: TilePrefetch) -> Tile {
         var t = Tile()
         var pa = a
         var pb = UnsafeRawPointer(b)
@@ -51,7 +84,7 @@ public enum GEMMMicrokernel6x64 {
             pb += step
             remaining &-= 1
         }
-        t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
+        return t
     }
 
     /// A packed 6-row A panel times 64 consecutive virtual pixels whose row
@@ -218,12 +251,18 @@ public enum GEMMMicrokernel6x64 {
 
         @inline(__always)
         func store(c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue e: Epilogue) {
+            store(rows: 6, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: e)
+        }
+
+        /// The first `rows` rows through the epilogue into C.
+        @inline(__always)
+        func store(rows: Int, c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue e: Epilogue) {
             Self.store(r0, row: 0, c: c, ldc: ldc, cPanelStride: cPanelStride, e)
-            Self.store(r1, row: 1, c: c, ldc: ldc, cPanelStride: cPanelStride, e)
-            Self.store(r2, row: 2, c: c, ldc: ldc, cPanelStride: cPanelStride, e)
-            Self.store(r3, row: 3, c: c, ldc: ldc, cPanelStride: cPanelStride, e)
-            Self.store(r4, row: 4, c: c, ldc: ldc, cPanelStride: cPanelStride, e)
-            Self.store(r5, row: 5, c: c, ldc: ldc, cPanelStride: cPanelStride, e)
+            if rows > 1 { Self.store(r1, row: 1, c: c, ldc: ldc, cPanelStride: cPanelStride, e) }
+            if rows > 2 { Self.store(r2, row: 2, c: c, ldc: ldc, cPanelStride: cPanelStride, e) }
+            if rows > 3 { Self.store(r3, row: 3, c: c, ldc: ldc, cPanelStride: cPanelStride, e) }
+            if rows > 4 { Self.store(r4, row: 4, c: c, ldc: ldc, cPanelStride: cPanelStride, e) }
+            if rows > 5 { Self.store(r5, row: 5, c: c, ldc: ldc, cPanelStride: cPanelStride, e) }
         }
 
         /// Row `r` through the epilogue into C, in `GEMMMicrokernel6x16`'s order.

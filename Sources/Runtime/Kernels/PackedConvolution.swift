@@ -259,7 +259,8 @@ public enum PackedConvolution {
                 if let bias { v += bias[r] }
                 if let residual { v += residual[r * ldc + j] }
                 if let (scale, shift) = scaleShift { v = v * scale[r] + shift[r] }
-                if relu { v = max(v, 0) }
+                // As the microkernels' `clampedAtZero`: anything with the sign bit set (−0, a negative NaN) becomes 0.
+                if relu && v.sign == .minus { v = 0 }
                 c[r * ldc + j] = v
             }
         }
@@ -268,8 +269,7 @@ public enum PackedConvolution {
     /// The task's A panels times four whole flat B panels (64 pixels from
     /// `col`) with the AVX-512 kernel: B read in place or, when many calls
     /// read it (`packedPanelCalls`), packed first, four panels one after
-    /// another; an A panel of fewer than six rows goes panel by panel
-    /// through `edgeTile`.
+    /// another; an A panel of fewer than six rows stores only those.
     @inline(__always)
     private static func wideColumns(col: Int, k0: Int, kLen: Int, m0: Int, mLen: Int, tiling t: ConvTiling,
                                     view: InputView, a groupA: UnsafePointer<Float>, packedB: UnsafeMutablePointer<Float>,
@@ -294,20 +294,17 @@ public enum PackedConvolution {
             let rowScaleShift = last ? scaleShift.map { (scale: $0.scale + row, shift: $0.shift + row) } : nil
             let rowResidual = accumulate ? nil : residual.map { $0 + row * ldc + col }
             let c = output + row * ldc + col
+            let epilogue = TileEpilogue(accumulate: accumulate, bias: rowBias, residual: rowResidual,
+                                        scaleShift: rowScaleShift, relu: last && relu)
             if rows == mr {
-                let epilogue = TileEpilogue(accumulate: accumulate, bias: rowBias, residual: rowResidual,
-                                            scaleShift: rowScaleShift, relu: last && relu)
                 // The next panel's block of C (and residual) into L1 meanwhile.
                 let ahead = row + mr < m0 + mLen
                     ? TilePrefetch(c: c + mr * ldc, residual: rowResidual.map { $0 + mr * ldc }, ldc: ldc) : .none
                 GEMMMicrokernel6x64.run(k: kLen, a: a, b: b, ldb: ldb, panelStride: panelStride, c: c, ldc: ldc,
                                         cPanelStride: nr, epilogue: epilogue, ahead: ahead)
             } else {
-                for p in 0..<panels {
-                    edgeTile(k: kLen, a: a, b: b + p * panelStride, ldb: ldb, rows: rows, cols: nr, tile: tile,
-                             c: c + p * nr, ldc: ldc, accumulate: accumulate, bias: rowBias,
-                             residual: rowResidual.map { $0 + p * nr }, scaleShift: rowScaleShift, relu: last && relu)
-                }
+                GEMMMicrokernel6x64.runPartial(rows: rows, k: kLen, a: a, b: b, ldb: ldb, panelStride: panelStride, c: c,
+                                               ldc: ldc, cPanelStride: nr, epilogue: epilogue)
             }
             row += mr
         }

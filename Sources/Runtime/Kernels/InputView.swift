@@ -21,8 +21,8 @@ struct InputView {
         parallelFor(g.inChannels, threads: threads) { c in
             let src = image + c * inPlane, dst = copy + c * outPlane
             for oh in 0..<g.outH {
-                let srcRow = src + oh * g.strideH * g.inW, dstRow = dst + oh * g.outW
-                for ow in 0..<g.outW { dstRow[ow] = srcRow[ow * g.strideW] }
+                StridedRow.copy(src + oh * g.strideH * g.inW, width: g.inW, stride: g.strideW, offset: 0, count: g.outW,
+                                into: dst + oh * g.outW)
             }
         }
         return InputView(base: copy, plane: outPlane)

@@ -436,11 +436,8 @@ public enum PackedConvolution {
                         (dst + left).update(from: src + ih * g.inW, count: count)
                         (dst + left + count).update(repeating: 0, count: wq - left - count)
                     } else {
-                        let row = src + ih * g.inW
-                        for j in 0..<wq {
-                            let iw = j * sw + pw - g.padLeft
-                            dst[j] = iw >= 0 && iw < g.inW ? row[iw] : 0
-                        }
+                        StridedRow.copy(src + ih * g.inW, width: g.inW, stride: sw, offset: pw - g.padLeft, count: wq,
+                                        into: dst)
                     }
                 }
             }

@@ -12,7 +12,9 @@ import RuntimeIntrinsics
 /// which all workers transform first, in channel ranges):
 /// 1. the block's input rows are staged zero-padded, each split into its m
 ///    phases, and V = Bᵀ d B is taken for every tile of the block, stored
-///    as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector;
+///    as α² row-major matrices `V[ξ][cin][tile]`, eight tiles per vector
+///    (two tile rows per vector on maps four tiles wide: 14×14 with F(4×4),
+///    7×7 with F(2×2));
 /// 2. `M[ξ] = U[ξ] · V[ξ]` for each of the α² positions ξ, U[ξ] the
 ///    transformed weights (G g Gᵀ in float64 at compile time) in
 ///    `GEMMMicrokernel6x16`'s 6-row panels (with AVX-512, four panels at a
@@ -200,8 +202,24 @@ public enum WinogradConvolution {
             for c in channels {
                 let ownsNext = c + 1 < channels.upperBound || c + 1 == g.inChannels
                 stage(T.self, channel: inputPlane(image: image, channel: c), firstRow: tm * firstRow - g.padTop, rows: tm * rows + 2, s)
-                for r in 0..<rows {
+                var r = 0
+                while r < rows {
                     let top = UnsafeRawPointer(s.staged) + tm * r * rowBytes
+                    if b.tilesW == 4 && r + 1 < rows {
+                        // Four tiles a row: rows r and r + 1 fill the eight lanes (and
+                        // lie side by side in V), rather than four lanes left idle twice.
+                        let target = UnsafeMutableRawPointer(s.v + c * b.rowLength + r * 4)
+                        let patch = { (i: Int, j: Int) in
+                            let at = i * rowBytes + j % tm * phaseBytes + j / tm * 4
+                            return SIMD8(lowHalf: top.loadUnaligned(fromByteOffset: at, as: SIMD4<Float>.self),
+                                         highHalf: top.loadUnaligned(fromByteOffset: at + tm * rowBytes, as: SIMD4<Float>.self))
+                        }
+                        T.inputTile(patch, { xi, value in
+                            target.storeBytes(of: value, toByteOffset: xi * planeBytes, as: SIMD8<Float>.self)
+                        }, work: s.registers)
+                        r += 2
+                        continue
+                    }
                     for tx in stride(from: 0, to: b.tilesW, by: 8) {
                         // Patch column j of the eight tiles: phase j mod m, shifted by j / m.
                         let corner = top + tx * 4
@@ -223,6 +241,7 @@ public enum WinogradConvolution {
                             }, work: s.registers)
                         }
                     }
+                    r += 1
                 }
             }
         }
@@ -363,23 +382,33 @@ public enum WinogradConvolution {
                 let res = residual.map { $0 + offset }
                 let bias = SIMD8<Float>(repeating: e.bias?[co] ?? 0)
                 let (scale, shift) = e.scaleShift.map { ($0.scale[co], $0.shift[co]) } ?? (1, 0)
-                for r in 0..<rows {
+                var r = 0
+                while r < rows {
+                    // Four tiles a row: rows r and r + 1 share the eight lanes, as
+                    // the input transform laid them out (lanes 0–3, then 4–7).
+                    let halves = b.tilesW == 4 && r + 1 < rows ? 2 : 1
                     let ty = firstRow + r
                     for tx in stride(from: 0, to: b.tilesW, by: 8) {
                         let first = source + (r * b.tilesW + tx) * 4
                         T.outputTile({ xi in first.loadUnaligned(fromByteOffset: xi * planeBytes, as: SIMD8<Float>.self) },
                                      into: y, work: work)
-                        let count = min(8 * tm, g.outW - tm * tx)
-                        let whole = count == 8 * tm
+                        let lanes = 8 / halves
+                        let count = min(lanes * tm, g.outW - tm * tx)
+                        let whole = halves == 1 && count == 8 * tm
                         for i in 0..<tm {
-                            let oh = tm * ty + i
-                            if oh >= g.outH { break }
+                            if tm * ty + i >= g.outH { break }
                             let row = y + i * tm
-                            let at = oh * g.outW + tm * tx
+                            // Output row of half h, and where its segment starts.
+                            let at = { (h: Int) in (tm * (ty + h) + i) * g.outW + tm * tx }
+                            let inside = { (h: Int) in tm * (ty + h) + i < g.outH }
                             for j in 0..<tm { row[j] += bias }
                             if let res {
-                                if !whole { for q in 0..<count { staging[q] = res[at + q] } }
-                                T.loadTileRow(UnsafeRawPointer(whole ? res + at : UnsafePointer(staging)), into: work)
+                                if !whole {
+                                    for h in 0..<halves where inside(h) {
+                                        for q in 0..<count { staging[h * lanes * tm + q] = res[at(h) + q] }
+                                    }
+                                }
+                                T.loadTileRow(UnsafeRawPointer(whole ? res + at(0) : UnsafePointer(staging)), into: work)
                                 for j in 0..<tm { row[j] += work[j] }
                             }
                             for j in 0..<tm {
@@ -387,13 +416,16 @@ public enum WinogradConvolution {
                                 row[j] = e.relu ? value.clampedAtZero : value
                             }
                             if whole {
-                                T.storeTileRow(row, to: UnsafeMutableRawPointer(out + at))
+                                T.storeTileRow(row, to: UnsafeMutableRawPointer(out + at(0)))
                             } else {
                                 T.storeTileRow(row, to: UnsafeMutableRawPointer(staging))
-                                for q in 0..<count { out[at + q] = staging[q] }
+                                for h in 0..<halves where inside(h) {
+                                    for q in 0..<count { out[at(h) + q] = staging[h * lanes * tm + q] }
+                                }
                             }
                         }
                     }
+                    r += halves
                 }
             }
         }

@@ -19,8 +19,9 @@ import RuntimeIntrinsics
 /// 3x3/2 at 14→7: 60 computed rows per 49 pixels through virtual pixels,
 /// 54 now). B is the weights, packed at compile time in 16-column panels. K
 /// runs in blocks of `kc` over all of a task's tiles (each accumulating in
-/// scratch); then every tile is transposed on the way out: bias, residual,
-/// scale/shift and ReLU per element, in `PackedConvolution`'s order.
+/// scratch); then every tile is transposed on the way out (in registers,
+/// `TileTranspose`): bias, residual, scale/shift and ReLU per element, in
+/// `PackedConvolution`'s order.
 ///
 /// ```
 ///   packed weights: panel j (output channels 16j … 16j+15), k-major, k = (cin, kh, kw)
@@ -396,7 +397,9 @@ public enum PixelPanelConvolution {
         /// epilogue into NCHW, channel by channel, so the per-channel operands
         /// are loaded once and the stores are contiguous (measured on one
         /// core, 512→2048 + residual at 7x7: the store took a quarter of the
-        /// convolution element by element).
+        /// convolution element by element). A whole tile (six pixels, sixteen
+        /// channels) is transposed in registers (`storeColumns`); a partial
+        /// one goes element by element.
         @inline(__always)
         func store(_ tile: UnsafeMutablePointer<Float>, image: Int, channels: Range<Int>, pixels: Range<Int>) {
             let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)

@@ -36,7 +36,7 @@ public enum GEMMMicrokernel6x64 {
     public static func run(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
                            c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, epilogue: Epilogue,
                            ahead: TilePrefetch = .none) {
-        let t = sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, ahead: ahead)
+        let t = sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, sixRows: true, ahead: ahead)
         t.store(rows: 6, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
     }
 
@@ -46,29 +46,16 @@ public enum GEMMMicrokernel6x64 {
     public static func runPartial(rows: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
                                   panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int,
                                   epilogue: Epilogue) {
-        if rows > 4 {
-            let t = sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, ahead: .none)
-            return t.store(rows: rows, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
-        }
-        var t = Tile()
-        var pa = a
-        var pb = UnsafeRawPointer(b)
-        let (s, step) = (panelStride &* 4, ldb &* 4)
-        var remaining = k
-        while remaining > 0 {
-            let q = Quad(pb, s)
-            t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q); t.r3.add(pa[3], q)
-            pa += 6
-            pb += step
-            remaining &-= 1
-        }
+        // Two calls with constant `sixRows`, so each inlined loop has no test of it.
+        let t = rows > 4 ? sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, sixRows: true, ahead: .none)
+            : sums(k: k, a: a, b: b, ldb: ldb, panelStride: panelStride, sixRows: false, ahead: .none)
         t.store(rows: rows, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: epilogue)
     }
 
-    /// The 6×64 sums of `run`.
+    /// The 6×64 sums of `run`, or only rows 0–3 of them unless `sixRows`.
     @inline(__always)
     private static func sums(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, panelStride: Int,
-                             ahead: TilePrefetch) -> Tile {
+                             sixRows: Bool, ahead: TilePrefetch) -> Tile {
         var t = Tile()
         var pa = a
         var pb = UnsafeRawPointer(b)
@@ -78,8 +65,8 @@ public enum GEMMMicrokernel6x64 {
         while remaining > 0 {
             let q = Quad(pb, s)
             ahead.step()
-            t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q)
-            t.r3.add(pa[3], q); t.r4.add(pa[4], q); t.r5.add(pa[5], q)
+            t.r0.add(pa[0], q); t.r1.add(pa[1], q); t.r2.add(pa[2], q); t.r3.add(pa[3], q)
+            if sixRows { t.r4.add(pa[4], q); t.r5.add(pa[5], q) }
             pa += 6
             pb += step
             remaining &-= 1

@@ -184,11 +184,27 @@ struct SplitMix64 {
 
     @Test func pointwisePanelsPackedForManyChannelPanels() {
         // Channel blocks of ≥ 16 panels pack their B panels: full and partial
-        // pixel panels (33×31 pixels), two K blocks (K = 400), residual in place.
-        let c = ConvolutionCase(batch: 2, inChannels: 400, outChannels: 100, inH: 33, inW: 31, kernelH: 1, kernelW: 1,
+        // pixel panels (33×31 pixels), two K blocks (K = 400), residual in
+        // place; three channel blocks of two 64-pixel groups, so a worker's
+        // next task reuses the block its last one packed.
+        let c = ConvolutionCase(batch: 2, inChannels: 400, outChannels: 300, inH: 33, inW: 31, kernelH: 1, kernelW: 1,
                                 residual: true, relu: true, inPlace: true, seed: 21)
         let tiling = ConvTiling(geometry: c.geometry, threads: 1)
         #expect(tiling.pointwise && tiling.kc < tiling.k && tiling.mc >= PackedConvolution.packedPanelCalls * 6)
+        #expect(tiling.mBlocks == 3 && tiling.nc == 128)
+        c.check(threads: 1)
+        c.check(threads: 2)
+    }
+
+    @Test func stridedPanelsPackedPerImage() {
+        // A strided 1x1's subsampled copy lies at the same address for every
+        // image: the block packed from image 0 (one pixel block, sixteen
+        // channel blocks) must not serve image 1.
+        let c = ConvolutionCase(batch: 2, inChannels: 16, outChannels: 1600, inH: 16, inW: 16, kernelH: 1, kernelW: 1,
+                                strideH: 2, strideW: 2, seed: 22)
+        let tiling = ConvTiling(geometry: c.geometry, threads: 1)
+        #expect(tiling.subsampled && tiling.nBlocks == 1 && tiling.mBlocks > 1)
+        #expect(tiling.mc >= PackedConvolution.packedPanelCalls * 6)
         c.check(threads: 1)
         c.check(threads: 2)
     }

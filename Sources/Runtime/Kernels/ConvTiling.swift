@@ -106,11 +106,17 @@ struct ConvTiling {
         return geometry.inChannels * geometry.strideH * geometry.strideW * phaseH * phaseW + 2 * Self.slack + k
     }
 
-    /// Floats of one worker's packed B panels (as many as the AVX-512
-    /// kernel reads at once), its edge tile, and for an indirect
-    /// convolution its virtual C block (`mc × nc`).
+    /// Floats of one worker's packed B block, for a flat B: the task's
+    /// pixel block over all of K (`PackedConvolution.wideColumns`), so the
+    /// worker's next task on the same pixels reuses it.
+    var packedBlockFloats: Int { indirect ? 0 : k * nc }
+
+    /// Floats of one worker's packed B block, its packed 16-pixel panel
+    /// (one K block), its edge tile, and for an indirect convolution its
+    /// virtual C block (`mc × nc`).
     var workerFloats: Int {
-        (GEMMMicrokernel6x64.panels * kc + GEMMMicrokernel6x16.mr) * GEMMMicrokernel6x16.nr + (indirect ? mc * nc : 0)
+        let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
+        return packedBlockFloats + (kc + mr) * nr + (indirect ? mc * nc : 0)
     }
 
     /// Total scratch floats.

@@ -89,17 +89,43 @@ public enum PackedConvolution {
             let copied = tiling.pointwise ? nil
                 : prepareInput(input + first * inImage, tiling: tiling, copy: scratch, threads: threads)
             let images = min(imagesPerRun, g.batch - first)
-            parallelTasks(images * tiling.tasks, workers: tiling.workers) { worker, index in
-                let (i, task) = index.quotientAndRemainder(dividingBy: tiling.tasks)
-                let image = first + i
-                let view = copied ?? InputView(base: input + image * inImage, plane: g.inH * g.inW)
-                let b = workerScratch + worker * tiling.workerFloats
-                let tile = b + GEMMMicrokernel6x64.panels * tiling.kc * GEMMMicrokernel6x16.nr
-                runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
-                        residual: residual.map { $0 + image * outImage }, scaleShift: scaleShift, relu: relu,
-                        output: output + image * outImage, packedB: b, tile: tile, wide: isa == .avx512)
+            // Which pixel block each worker's packed B block holds, if any.
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: tiling.workers) { packed in
+                packed.initialize(repeating: nil)
+                parallelTasks(images * tiling.tasks, workers: tiling.workers) { worker, index in
+                    let (i, task) = index.quotientAndRemainder(dividingBy: tiling.tasks)
+                    let image = first + i
+                    let view = copied ?? InputView(base: input + image * inImage, plane: g.inH * g.inW)
+                    let scratch = workerScratch + worker * tiling.workerFloats
+                    let panel = scratch + tiling.packedBlockFloats
+                    runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
+                            residual: residual.map { $0 + image * outImage }, scaleShift: scaleShift, relu: relu,
+                            output: output + image * outImage,
+                            scratch: TaskScratch(block: scratch, packed: &packed[worker], panel: panel,
+                                                 tile: panel + tiling.kc * GEMMMicrokernel6x16.nr),
+                            wide: isa == .avx512)
+                }
             }
         }
+    }
+
+    /// One worker's scratch for a task.
+    struct TaskScratch {
+        /// The packed B block: for each K block, the wide (64-pixel) column
+        /// groups of the task's pixels, four 16-pixel panels each.
+        let block: UnsafeMutablePointer<Float>
+        /// The pixels whose B `block` holds (the view's base plus the
+        /// task's first pixel), if a task packed it. Pixel blocks are the
+        /// outer task index, so a worker's next task is mostly the next
+        /// channel block of the same pixels and packs nothing (256→1024
+        /// packed the same B eight times). Valid within one `parallelTasks`
+        /// run only: a strided input's copy changes at the same address
+        /// from image to image.
+        let packed: UnsafeMutablePointer<UnsafePointer<Float>?>
+        /// One 16-pixel panel, for the columns past the wide groups.
+        let panel: UnsafeMutablePointer<Float>
+        /// The edge tile, and for an indirect convolution the virtual C block.
+        let tile: UnsafeMutablePointer<Float>
     }
 
     /// A flat B panel read by at least this many microkernel calls (6-row
@@ -116,8 +142,7 @@ public enum PackedConvolution {
     private static func runTask(_ task: Int, tiling t: ConvTiling, view: InputView, packedWeights: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
                                 scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool,
-                                output: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
-                                tile: UnsafeMutablePointer<Float>, wide: Bool) {
+                                output: UnsafeMutablePointer<Float>, scratch: TaskScratch, wide: Bool) {
         let mr = GEMMMicrokernel6x16.mr, nr = GEMMMicrokernel6x16.nr
         let blocksPerGroup = t.mBlocks * t.nBlocks
         let group = task / blocksPerGroup
@@ -135,6 +160,13 @@ public enum PackedConvolution {
         let groupScaleShift = scaleShift.map { (scale: $0.scale + group * t.m, shift: $0.shift + group * t.m) }
         let groupA = packedWeights + group * ConvTiling.ceilDiv(t.m, mr) * t.k * mr
         let groupView = view.forGroup(group, channels: t.geometry.inChannels / t.geometry.groups)
+        let tile = scratch.tile
+        // Wide groups read B from the packed block (`packedPanelCalls`);
+        // it already holds this task's pixels if the worker's last task
+        // packed them.
+        let blockSource = groupView.base + n0
+        let packsBlock = groupView.offsets == nil && mLen >= Self.packedPanelCalls * mr
+        let blockReady = packsBlock && scratch.packed.pointee == blockSource
 
         var k0 = 0
         while k0 < t.k {
@@ -154,9 +186,17 @@ public enum PackedConvolution {
                                             bias: groupBias, residual: groupResidual, scaleShift: groupScaleShift,
                                             relu: relu)
                     } else {
+                        // K block k0 of the column groups at k0 · nc, each kLen × 64 floats.
+                        let packed = packsBlock ? scratch.block + (k0 * t.nc + (col - n0) * kLen) : nil
+                        if let packed, !blockReady {
+                            for p in 0..<GEMMMicrokernel6x64.panels {
+                                groupView.packPanel(kStart: k0, kCount: kLen, nStart: col + p * nr, cols: nr,
+                                                    into: packed + p * kLen * nr)
+                            }
+                        }
                         wideColumns(col: col, k0: k0, kLen: kLen, m0: m0, mLen: mLen, tiling: t, view: groupView,
-                                    a: groupA, packedB: packedB, tile: tile, output: groupOut, bias: groupBias,
-                                    residual: groupResidual, scaleShift: groupScaleShift, relu: relu)
+                                    packed: packed.map { UnsafePointer($0) }, a: groupA, tile: tile, output: groupOut,
+                                    bias: groupBias, residual: groupResidual, scaleShift: groupScaleShift, relu: relu)
                     }
                     jp += GEMMMicrokernel6x64.panels
                     continue
@@ -171,8 +211,8 @@ public enum PackedConvolution {
                         b = groupView.base + (k0 * groupView.plane + col)
                         ldb = groupView.plane
                     } else {
-                        groupView.packPanel(kStart: k0, kCount: kLen, nStart: col, cols: cols, into: packedB)
-                        b = UnsafePointer(packedB)
+                        groupView.packPanel(kStart: k0, kCount: kLen, nStart: col, cols: cols, into: scratch.panel)
+                        b = UnsafePointer(scratch.panel)
                     }
                 }
                 var ip = 0
@@ -220,6 +260,7 @@ public enum PackedConvolution {
             }
             k0 += kLen
         }
+        if packsBlock { scratch.packed.pointee = blockSource }
     }
 
     /// One 6×16 tile through the offset table into the virtual C block:
@@ -272,25 +313,19 @@ public enum PackedConvolution {
     }
 
     /// The task's A panels times four whole flat B panels (64 pixels from
-    /// `col`) with the AVX-512 kernel: B read in place or, when many calls
-    /// read it (`packedPanelCalls`), packed first, four panels one after
-    /// another; an A panel of fewer than six rows stores only those.
+    /// `col`) with the AVX-512 kernel: B read in place or from `packed`,
+    /// its four panels one after another; an A panel of fewer than six
+    /// rows stores only those.
     @inline(__always)
     private static func wideColumns(col: Int, k0: Int, kLen: Int, m0: Int, mLen: Int, tiling t: ConvTiling,
-                                    view: InputView, a groupA: UnsafePointer<Float>, packedB: UnsafeMutablePointer<Float>,
+                                    view: InputView, packed: UnsafePointer<Float>?, a groupA: UnsafePointer<Float>,
                                     tile: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
                                     bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
                                     scaleShift: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?, relu: Bool) {
-        let (mr, nr, panels) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
+        let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
         let ldc = t.pixels
         let accumulate = k0 > 0, last = k0 + kLen == t.k
-        var (b, ldb, panelStride) = (view.base + (k0 * view.plane + col), view.plane, nr)
-        if mLen >= Self.packedPanelCalls * mr {
-            for p in 0..<panels {
-                view.packPanel(kStart: k0, kCount: kLen, nStart: col + p * nr, cols: nr, into: packedB + p * kLen * nr)
-            }
-            (b, ldb, panelStride) = (UnsafePointer(packedB), nr, kLen * nr)
-        }
+        let (b, ldb, panelStride) = packed.map { ($0, nr, kLen * nr) } ?? (view.base + (k0 * view.plane + col), view.plane, nr)
         var row = m0
         while row < m0 + mLen {
             let rows = min(mr, t.m - row)

@@ -101,37 +101,50 @@ public enum GEMMMicrokernel6x64 {
     /// Six pixels' A values gathered at `rows` from each k step's base
     /// `a + kk·lda` (a 1x1 convolution's input read in place) times four
     /// packed weight panels; raw sums, added to C when `accumulate` is set.
-    public static func runGatheredA(k: Int, a: UnsafePointer<Float>, lda: Int, rows: PixelRows, b: UnsafePointer<Float>,
-                                    panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int,
-                                    accumulate: Bool) {
-        gathered(k: k, rows: rows, b: b, panelStride: panelStride, c: c, ldc: ldc, cPanelStride: cPanelStride,
-                 accumulate: accumulate) { a + $0 &* lda }
+    /// A panel of fewer `pixels` (the map's last) computes one row for one
+    /// pixel, four for up to four, and stores only its own.
+    public static func runGatheredA(k: Int, a: UnsafePointer<Float>, lda: Int, rows: PixelRows, pixels: Int = 6,
+                                    b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                    cPanelStride: Int, accumulate: Bool) {
+        gathered(k: k, rows: rows, pixels: pixels, b: b, panelStride: panelStride, c: c, ldc: ldc,
+                 cPanelStride: cPanelStride, accumulate: accumulate) { a + $0 &* lda }
     }
 
     /// Like `runGatheredA(lda:)`, but k step `kk`'s base is `a + offsets[kk]`
     /// (one channel and tap of a zero-padded polyphase copy).
     public static func runGatheredA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, rows: PixelRows,
-                                    b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                    cPanelStride: Int, accumulate: Bool) {
-        gathered(k: k, rows: rows, b: b, panelStride: panelStride, c: c, ldc: ldc, cPanelStride: cPanelStride,
-                 accumulate: accumulate) { a + Int(offsets[$0]) }
+                                    pixels: Int = 6, b: UnsafePointer<Float>, panelStride: Int,
+                                    c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, accumulate: Bool) {
+        gathered(k: k, rows: rows, pixels: pixels, b: b, panelStride: panelStride, c: c, ldc: ldc,
+                 cPanelStride: cPanelStride, accumulate: accumulate) { a + Int(offsets[$0]) }
     }
 
-    /// The loop of both `runGatheredA`s; `base(kk)` is k step `kk`'s base.
+    /// Both `runGatheredA`s; `base(kk)` is k step `kk`'s base.
     @inline(__always)
-    private static func gathered(k: Int, rows: PixelRows, b: UnsafePointer<Float>, panelStride: Int,
+    private static func gathered(k: Int, rows: PixelRows, pixels: Int, b: UnsafePointer<Float>, panelStride: Int,
                                  c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, accumulate: Bool,
                                  base: (Int) -> UnsafePointer<Float>) {
+        // One call per row count, each with its loop's row count constant.
+        let t = pixels == 1 ? gatheredSums(k: k, rows: rows, computed: 1, b: b, panelStride: panelStride, base: base)
+            : pixels <= 4 ? gatheredSums(k: k, rows: rows, computed: 4, b: b, panelStride: panelStride, base: base)
+            : gatheredSums(k: k, rows: rows, computed: 6, b: b, panelStride: panelStride, base: base)
+        t.store(rows: pixels, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: Epilogue(accumulate: accumulate))
+    }
+
+    /// Rows `0..<computed` (1, 4 or 6) of the gathered sums.
+    @inline(__always)
+    private static func gatheredSums(k: Int, rows: PixelRows, computed: Int, b: UnsafePointer<Float>, panelStride: Int,
+                                     base: (Int) -> UnsafePointer<Float>) -> Tile {
         var t = Tile()
         var pb = UnsafeRawPointer(b)
         let s = panelStride &* 4
         var kk = 0
         while kk < k {
-            t.add(base(kk), rows, Quad(pb, s))
+            t.add(base(kk), rows, Quad(pb, s), computed: computed)
             pb += nr &* 4
             kk &+= 1
         }
-        t.store(c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: Epilogue(accumulate: accumulate))
+        return t
     }
 
     /// Winograd's multiply, where a block has too few tiles for four B
@@ -229,11 +242,13 @@ public enum GEMMMicrokernel6x64 {
     private struct Tile {
         var r0 = Quad(), r1 = Quad(), r2 = Quad(), r3 = Quad(), r4 = Quad(), r5 = Quad()
 
-        /// One k step with A gathered: row r takes `a[rows.r]`.
+        /// One k step with A gathered into rows `0..<computed` (1, 4 or 6):
+        /// row r takes `a[rows.r]`.
         @inline(__always)
-        mutating func add(_ a: UnsafePointer<Float>, _ rows: PixelRows, _ q: Quad) {
-            r0.add(a[rows.r0], q); r1.add(a[rows.r1], q); r2.add(a[rows.r2], q)
-            r3.add(a[rows.r3], q); r4.add(a[rows.r4], q); r5.add(a[rows.r5], q)
+        mutating func add(_ a: UnsafePointer<Float>, _ rows: PixelRows, _ q: Quad, computed: Int) {
+            r0.add(a[rows.r0], q)
+            if computed > 1 { r1.add(a[rows.r1], q); r2.add(a[rows.r2], q); r3.add(a[rows.r3], q) }
+            if computed > 4 { r4.add(a[rows.r4], q); r5.add(a[rows.r5], q) }
         }
 
         @inline(__always)

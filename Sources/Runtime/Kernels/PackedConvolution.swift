@@ -90,8 +90,9 @@ public enum PackedConvolution {
                 : prepareInput(input + first * inImage, tiling: tiling, copy: scratch, threads: threads)
             let images = min(imagesPerRun, g.batch - first)
             // Which pixel block each worker's packed B block holds, if any.
-            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: tiling.workers) { packed in
-                packed.initialize(repeating: nil)
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: tiling.workers) { buffer in
+                guard let packed = buffer.baseAddress else { return }
+                packed.initialize(repeating: nil, count: tiling.workers)
                 parallelTasks(images * tiling.tasks, workers: tiling.workers) { worker, index in
                     let (i, task) = index.quotientAndRemainder(dividingBy: tiling.tasks)
                     let image = first + i
@@ -101,7 +102,7 @@ public enum PackedConvolution {
                     runTask(task, tiling: tiling, view: view, packedWeights: packedWeights, bias: bias,
                             residual: residual.map { $0 + image * outImage }, scaleShift: scaleShift, relu: relu,
                             output: output + image * outImage,
-                            scratch: TaskScratch(block: scratch, packed: &packed[worker], panel: panel,
+                            scratch: TaskScratch(block: scratch, packed: packed + worker, panel: panel,
                                                  tile: panel + tiling.kc * GEMMMicrokernel6x16.nr),
                             wide: isa == .avx512)
                 }

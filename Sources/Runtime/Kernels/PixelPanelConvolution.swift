@@ -230,7 +230,8 @@ public enum PixelPanelConvolution {
             let k = t.k
             let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
             let kc = PixelPanelConvolution.kc(t)
-            // A last panel of at most four pixels (a 7x7 map's 49th) runs four rows.
+            // A last panel of at most four pixels (a 7x7 map's 49th) runs four
+            // rows here, one or four in `multiplyWide`.
             let fullPanels = !fourRowsLast || t.pixels % mr == 0 || t.pixels % mr > 4 ? pixelPanels : pixelPanels - 1
             if wide && ConvTiling.ceilDiv(channels.count, nr) == GEMMMicrokernel6x64.panels {
                 return multiplyWide(channels: channels, rows: rows, fullPanels: fullPanels, tiles: tiles)
@@ -268,7 +269,7 @@ public enum PixelPanelConvolution {
         /// prefetched into L2 over those calls.
         private func multiplyWide(channels: Range<Int>, rows: UnsafeBufferPointer<PixelRows>, fullPanels: Int,
                                   tiles: UnsafeMutablePointer<Float>) {
-            let (mr, nr, panels) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr, GEMMMicrokernel6x64.panels)
+            let (mr, nr) = (GEMMMicrokernel6x16.mr, GEMMMicrokernel6x16.nr)
             let (k, kc) = (t.k, PixelPanelConvolution.kc(t))
             let (tileFloats, pixelPanels) = (PixelPanelConvolution.tileFloats(t), rows.count)
             let (panelStride, cPanelStride) = (k * nr, pixelPanels * mr * nr)
@@ -288,22 +289,17 @@ public enum PixelPanelConvolution {
                     for p in 0..<pixelPanels {
                         ahead.0.step(); ahead.1.step(); ahead.2.step(); ahead.3.step()
                         let c = row + p * mr * nr
-                        if p < fullPanels {
-                            if let offsets = view.offsets {
-                                GEMMMicrokernel6x64.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows[p],
-                                                                 b: block, panelStride: panelStride, c: c, ldc: nr,
-                                                                 cPanelStride: cPanelStride, accumulate: accumulate)
-                            } else {
-                                GEMMMicrokernel6x64.runGatheredA(k: count, a: a + start * view.plane, lda: view.plane,
-                                                                 rows: rows[p], b: block, panelStride: panelStride, c: c,
-                                                                 ldc: nr, cPanelStride: cPanelStride, accumulate: accumulate)
-                            }
+                        // The last panel's pixels only (a 7x7 map's 49th alone).
+                        let pixels = p < fullPanels ? mr : t.pixels % mr
+                        if let offsets = view.offsets {
+                            GEMMMicrokernel6x64.runGatheredA(k: count, a: a, offsets: offsets + start, rows: rows[p],
+                                                             pixels: pixels, b: block, panelStride: panelStride, c: c,
+                                                             ldc: nr, cPanelStride: cPanelStride, accumulate: accumulate)
                         } else {
-                            let epilogue = GEMMMicrokernel6x16.Epilogue(accumulate: accumulate)
-                            for q in 0..<panels {
-                                gather(GEMMMicrokernel6x16.FourRows.self, count: count, start: start, a: a, rows: rows[p],
-                                       b: block + q * panelStride, c: c + q * cPanelStride, epilogue: epilogue)
-                            }
+                            GEMMMicrokernel6x64.runGatheredA(k: count, a: a + start * view.plane, lda: view.plane,
+                                                             rows: rows[p], pixels: pixels, b: block,
+                                                             panelStride: panelStride, c: c, ldc: nr,
+                                                             cPanelStride: cPanelStride, accumulate: accumulate)
                         }
                     }
                 }

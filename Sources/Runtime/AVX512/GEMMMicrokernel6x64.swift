@@ -106,8 +106,8 @@ public enum GEMMMicrokernel6x64 {
     public static func runGatheredA(k: Int, a: UnsafePointer<Float>, lda: Int, rows: PixelRows, pixels: Int = 6,
                                     b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                     cPanelStride: Int, accumulate: Bool) {
-        gathered(k: k, rows: rows, pixels: pixels, b: b, panelStride: panelStride, c: c, ldc: ldc,
-                 cPanelStride: cPanelStride, accumulate: accumulate) { a + $0 &* lda }
+        gathered(k: k, steps: StridedSteps(base: a, stride: lda), rows: rows, pixels: pixels, b: b,
+                 panelStride: panelStride, c: c, ldc: ldc, cPanelStride: cPanelStride, accumulate: accumulate)
     }
 
     /// Like `runGatheredA(lda:)`, but k step `kk`'s base is `a + offsets[kk]`
@@ -115,34 +115,35 @@ public enum GEMMMicrokernel6x64 {
     public static func runGatheredA(k: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, rows: PixelRows,
                                     pixels: Int = 6, b: UnsafePointer<Float>, panelStride: Int,
                                     c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, accumulate: Bool) {
-        gathered(k: k, rows: rows, pixels: pixels, b: b, panelStride: panelStride, c: c, ldc: ldc,
-                 cPanelStride: cPanelStride, accumulate: accumulate) { a + Int(offsets[$0]) }
+        gathered(k: k, steps: TableSteps(base: a, offsets: offsets), rows: rows, pixels: pixels, b: b,
+                 panelStride: panelStride, c: c, ldc: ldc, cPanelStride: cPanelStride, accumulate: accumulate)
     }
 
-    /// Both `runGatheredA`s; `base(kk)` is k step `kk`'s base.
+    /// Both `runGatheredA`s.
     @inline(__always)
-    private static func gathered(k: Int, rows: PixelRows, pixels: Int, b: UnsafePointer<Float>, panelStride: Int,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int, cPanelStride: Int, accumulate: Bool,
-                                 base: (Int) -> UnsafePointer<Float>) {
+    private static func gathered<S: KSteps>(k: Int, steps: S, rows: PixelRows, pixels: Int, b: UnsafePointer<Float>,
+                                            panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                            cPanelStride: Int, accumulate: Bool) {
         // One call per row count, each with its loop's row count constant.
-        let t = pixels == 1 ? gatheredSums(k: k, rows: rows, computed: 1, b: b, panelStride: panelStride, base: base)
-            : pixels <= 4 ? gatheredSums(k: k, rows: rows, computed: 4, b: b, panelStride: panelStride, base: base)
-            : gatheredSums(k: k, rows: rows, computed: 6, b: b, panelStride: panelStride, base: base)
+        let t = pixels == 1 ? gatheredSums(k: k, steps: steps, rows: rows, computed: 1, b: b, panelStride: panelStride)
+            : pixels <= 4 ? gatheredSums(k: k, steps: steps, rows: rows, computed: 4, b: b, panelStride: panelStride)
+            : gatheredSums(k: k, steps: steps, rows: rows, computed: 6, b: b, panelStride: panelStride)
         t.store(rows: pixels, c: c, ldc: ldc, cPanelStride: cPanelStride, epilogue: Epilogue(accumulate: accumulate))
     }
 
     /// Rows `0..<computed` (1, 4 or 6) of the gathered sums.
     @inline(__always)
-    private static func gatheredSums(k: Int, rows: PixelRows, computed: Int, b: UnsafePointer<Float>, panelStride: Int,
-                                     base: (Int) -> UnsafePointer<Float>) -> Tile {
+    private static func gatheredSums<S: KSteps>(k: Int, steps: S, rows: PixelRows, computed: Int,
+                                                b: UnsafePointer<Float>, panelStride: Int) -> Tile {
         var t = Tile()
+        var steps = steps
         var pb = UnsafeRawPointer(b)
         let s = panelStride &* 4
-        var kk = 0
-        while kk < k {
-            t.add(base(kk), rows, Quad(pb, s), computed: computed)
+        var remaining = k
+        while remaining > 0 {
+            t.add(steps.next(), rows, Quad(pb, s), computed: computed)
             pb += nr &* 4
-            kk &+= 1
+            remaining &-= 1
         }
         return t
     }
@@ -287,6 +288,38 @@ public enum GEMMMicrokernel6x64 {
                 q.v2 = q.v2.clampedAtZero; q.v3 = q.v3.clampedAtZero
             }
             q.store(to: UnsafeMutableRawPointer(c + r &* ldc), cPanelStride &* 4)
+        }
+    }
+
+    /// Where the gathered kernels find each k step's A values: one pointer
+    /// bumped per step (with the loop's counter, a register fewer than an
+    /// index into the table: the loop needs all sixteen).
+    private protocol KSteps {
+        /// The next k step's base.
+        mutating func next() -> UnsafePointer<Float>
+    }
+
+    /// k step kk at `base + kk·stride`.
+    private struct StridedSteps: KSteps {
+        var base: UnsafePointer<Float>
+        let stride: Int
+
+        @inline(__always)
+        mutating func next() -> UnsafePointer<Float> {
+            defer { base += stride }
+            return base
+        }
+    }
+
+    /// k step kk at `base + offsets[kk]`.
+    private struct TableSteps: KSteps {
+        let base: UnsafePointer<Float>
+        var offsets: UnsafePointer<Int32>
+
+        @inline(__always)
+        mutating func next() -> UnsafePointer<Float> {
+            defer { offsets += 1 }
+            return base + Int(offsets[0])
         }
     }
 }

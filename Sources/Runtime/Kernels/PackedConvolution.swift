@@ -7,9 +7,12 @@ import RuntimeIntrinsics
 /// Per group the GEMM is `C[M×N] = A[M×K] · B[K×N]`: M = the group's output
 /// channels, N = output pixels (one image), K = the group's input channels ·
 /// kH · kW, so `C` rows are NCHW output rows. A (the weights) is packed once,
-/// at compile time, into MR-row panels (`packWeights`). B is never packed:
+/// at compile time, into MR-row panels (`packWeights`). B is not copied
+/// into a GEMM layout of its own:
 ///
-/// - 1x1: B is the input (or, strided, a subsampled copy), row-major;
+/// - 1x1: B is the input (or, strided, a subsampled copy), row-major, read
+///   in place or, where many A panels read a pixel block, packed by the
+///   worker that runs it (`packedPanelCalls`, `TaskScratch.packed`);
 /// - otherwise: B is read through an offset table from a zero-padded
 ///   polyphase copy of the input, whose phase (ph, pw) holds padded rows
 ///   ph, ph+s, … and columns pw, pw+s, …, so every tap of a stride-s

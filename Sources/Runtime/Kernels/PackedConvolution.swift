@@ -169,7 +169,7 @@ public enum PackedConvolution {
         // it already holds this task's pixels if the worker's last task
         // packed them.
         let blockSource = groupView.base + n0
-        let packsBlock = groupView.offsets == nil && mLen >= Self.packedPanelCalls * mr
+        let packsBlock = wide && groupView.offsets == nil && mLen >= Self.packedPanelCalls * mr
         let blockReady = packsBlock && scratch.packed.pointee == blockSource
 
         var k0 = 0

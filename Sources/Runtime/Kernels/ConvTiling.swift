@@ -107,7 +107,7 @@ struct ConvTiling {
     }
 
     /// Floats of one worker's packed B block, for a flat B: the task's
-    /// pixel block over all of K (`PackedConvolution.wideColumns`), so the
+    /// pixel block over all of K (`PackedConvolution.TaskScratch`), so the
     /// worker's next task on the same pixels reuses it.
     var packedBlockFloats: Int { indirect ? 0 : k * nc }
 

@@ -170,6 +170,7 @@ public enum PackedConvolution {
         // packed them.
         let blockSource = groupView.base + n0
         let packsBlock = wide && groupView.offsets == nil && mLen >= Self.packedPanelCalls * mr
+            && nLen >= GEMMMicrokernel6x64.panels * nr
         let blockReady = packsBlock && scratch.packed.pointee == blockSource
 
         var k0 = 0
